@@ -1,0 +1,106 @@
+/**
+ * Layer decompression chosen by the blob's first bytes, not only by its media type (tools mislabel layers): gzip
+ * through zlib with a 128 KiB chunk size (the 16 KiB default costs 1.7× on this machine), zstd through zstd-napi
+ * when it is installed, else through the `zstd` CLI, and uncompressed tar as is.
+ */
+import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { Duplex, PassThrough, pipeline, type Readable, type Transform } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import { LayerlensError } from '../errors.js';
+import type { Compression } from '../registry/media-types.js';
+
+const GZIP_MAGIC = [0x1f, 0x8b];
+const ZSTD_MAGIC = [0x28, 0xb5, 0x2f, 0xfd];
+
+export function sniffCompression(head: Buffer): Compression {
+  if (startsWith(head, GZIP_MAGIC)) return 'gzip';
+  if (startsWith(head, ZSTD_MAGIC)) return 'zstd';
+  return 'none';
+}
+
+function startsWith(buf: Buffer, magic: number[]): boolean {
+  return buf.length >= magic.length && magic.every((b, i) => buf[i] === b);
+}
+
+/** Returns the decompressed stream and which compression was found. Errors of either side surface on the output. */
+export async function decompress(input: Readable): Promise<{ stream: Readable; compression: Compression }> {
+  const head = await peek(input, 4);
+  const compression = sniffCompression(head);
+  if (compression === 'none') return { stream: input, compression };
+  const decoder = compression === 'gzip' ? createGunzip({ chunkSize: 128 * 1024 }) : zstdDecoder();
+  const out = new PassThrough({ highWaterMark: 256 * 1024 });
+  pipeline(input, decoder, out, (err) => {
+    if (err && !out.destroyed) out.destroy(asLayerError(err, compression));
+  });
+  return { stream: out, compression };
+}
+
+function asLayerError(err: Error, compression: Compression): Error {
+  if (err instanceof LayerlensError) return err;
+  return new LayerlensError('LAYER_INVALID', `${compression} stream is corrupt or truncated: ${err.message}`, { cause: err, retryable: false });
+}
+
+/** Reads at least `n` bytes (or to the end) and puts them back, so the stream can be consumed from the start. */
+async function peek(stream: Readable, n: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  while (total < n) {
+    const chunk = stream.read() as Buffer | null;
+    if (chunk) {
+      chunks.push(chunk);
+      total += chunk.length;
+      continue;
+    }
+    if (stream.readableEnded || stream.destroyed) break;
+    const ended = await new Promise<boolean>((resolve, reject) => {
+      const done = () => {
+        stream.off('readable', onReadable);
+        stream.off('end', onEnd);
+        stream.off('error', onError);
+      };
+      const onReadable = () => (done(), resolve(false));
+      const onEnd = () => (done(), resolve(true));
+      const onError = (e: Error) => (done(), reject(e));
+      stream.once('readable', onReadable);
+      stream.once('end', onEnd);
+      stream.once('error', onError);
+    });
+    if (ended) break;
+  }
+  const head = Buffer.concat(chunks);
+  if (head.length) stream.unshift(head);
+  return head;
+}
+
+type ZstdModule = { DecompressStream: new () => Transform };
+let zstdNapi: ZstdModule | null | undefined;
+
+function zstdDecoder(): Duplex {
+  if (zstdNapi === undefined) {
+    try {
+      zstdNapi = createRequire(import.meta.url)('zstd-napi') as ZstdModule;
+    } catch {
+      zstdNapi = null;
+    }
+  }
+  if (zstdNapi) return new zstdNapi.DecompressStream();
+  return zstdCli();
+}
+
+/** `zstd -dc` as a duplex stream, for machines where the native module did not build. */
+function zstdCli(): Duplex {
+  const child = spawn('zstd', ['-dc', '-q'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => {
+    if (stderr.length < 2000) stderr += d.toString();
+  });
+  const duplex = Duplex.from({ writable: child.stdin, readable: child.stdout });
+  child.on('error', (e) =>
+    duplex.destroy(new LayerlensError('LAYER_INVALID', `cannot decompress zstd: neither zstd-napi nor the zstd CLI is available (${e.message})`, { retryable: false })),
+  );
+  child.on('close', (code) => {
+    if (code) duplex.destroy(new Error(`zstd exited with ${code}: ${stderr.trim()}`));
+  });
+  return duplex;
+}

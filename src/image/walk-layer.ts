@@ -1,0 +1,134 @@
+/**
+ * One streaming pass over a layer: decompress, walk the tar, record every entry's path, kind and size, note
+ * whiteouts and opaque directories, and keep the bodies of files matching the catalogers' globs (size-capped).
+ * Nothing is written to disk and no body is held except those captured.
+ */
+import { Transform, type Readable } from 'node:stream';
+import { extract as tarExtract, type Header } from 'tar-stream';
+import { LayerlensError } from '../errors.js';
+import type { Limits } from '../config.js';
+import { decompress } from './decompress.js';
+import type { CapturedFile, EntryKind, LayerSummary } from './layer-summary.js';
+import { normalizeEntryPath, OPAQUE_MARKER, WHITEOUT_PREFIX } from './paths.js';
+import type { Layer } from './source.js';
+
+export interface WalkOptions {
+  /** True for paths whose bodies some cataloger needs. One precompiled test per entry. */
+  capture: (path: string) => boolean;
+  limits: Pick<Limits, 'maxFileBytes' | 'maxUncompressedBytes'>;
+  signal?: AbortSignal;
+}
+
+const KIND: Record<string, EntryKind> = {
+  file: 'f',
+  'contiguous-file': 'f',
+  directory: 'd',
+  symlink: 'l',
+  link: 'h',
+};
+
+export async function walkLayer(layer: Layer, options: WalkOptions): Promise<LayerSummary> {
+  const blob = await layer.open(options.signal);
+  return walkLayerStream(blob, layer, options);
+}
+
+export async function walkLayerStream(blob: Readable, layer: Omit<Layer, 'open' | 'index'>, options: WalkOptions): Promise<LayerSummary> {
+  const step = `read layer ${layer.digest}`;
+  const { stream, compression } = await decompress(blob);
+  let tarBytes = 0;
+  const limit = options.limits.maxUncompressedBytes;
+  const counter = new Transform({
+    transform(chunk: Buffer, _e, cb) {
+      tarBytes += chunk.length;
+      if (tarBytes > limit) {
+        cb(new LayerlensError('TOO_LARGE', `layer decompresses to more than LAYERLENS_MAX_UNCOMPRESSED_BYTES (${limit})`, { step, retryable: false }));
+        return;
+      }
+      cb(null, chunk);
+    },
+  });
+  const extract = tarExtract();
+  stream.on('error', (e) => counter.destroy(e));
+  counter.on('error', (e) => extract.destroy(e));
+  stream.pipe(counter).pipe(extract);
+
+  const onAbort = () => extract.destroy(new LayerlensError('CANCELLED', 'the analysis was cancelled', { step, retryable: false }));
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+
+  const paths: string[] = [];
+  const sizes: number[] = [];
+  let kinds = '';
+  const whiteouts: string[] = [];
+  const opaqueDirs: string[] = [];
+  const captured: CapturedFile[] = [];
+  const shadowed: string[] = [];
+  const warnings: string[] = [];
+  try {
+    for await (const entry of extract) {
+      entry.on('error', () => undefined);
+      const header: Header = entry.header;
+      const path = normalizeEntryPath(header.name);
+      const base = path.slice(path.lastIndexOf('/') + 1);
+      if (base.startsWith(WHITEOUT_PREFIX)) {
+        const dir = path.slice(0, Math.max(0, path.length - base.length - 1));
+        if (base === OPAQUE_MARKER) opaqueDirs.push(dir);
+        else whiteouts.push(dir ? `${dir}/${base.slice(WHITEOUT_PREFIX.length)}` : base.slice(WHITEOUT_PREFIX.length));
+        entry.resume();
+        continue;
+      }
+      if (path === '') {
+        entry.resume();
+        continue;
+      }
+      const kind = KIND[header.type ?? 'file'] ?? 'o';
+      const size = kind === 'f' ? (header.size ?? 0) : 0;
+      paths.push(path);
+      sizes.push(size);
+      kinds += kind;
+      if (options.capture(path)) {
+        if (kind === 'f' && size <= options.limits.maxFileBytes) {
+          captured.push({ path, content: await readAll(entry as unknown as Readable, size) });
+          continue;
+        }
+        shadowed.push(path);
+        if (kind === 'f') warnings.push(`${path}: ${size} bytes is over the per-file limit (LAYERLENS_MAX_FILE_BYTES); not cataloged`);
+      }
+      entry.resume();
+    }
+  } catch (e) {
+    throw e instanceof LayerlensError
+      ? e
+      : new LayerlensError('LAYER_INVALID', `layer ${layer.digest} is not a readable tar archive: ${(e as Error).message}`, {
+          step,
+          cause: e,
+          retryable: false,
+        });
+  } finally {
+    options.signal?.removeEventListener('abort', onAbort);
+    stream.destroy();
+  }
+  return {
+    digest: layer.digest,
+    diffId: layer.diffId,
+    mediaType: layer.mediaType,
+    compressedSize: layer.size,
+    tarBytes,
+    compression,
+    files: { paths, sizes, kinds },
+    whiteouts,
+    opaqueDirs,
+    captured,
+    shadowed,
+    warnings,
+  };
+}
+
+async function readAll(entry: Readable, size: number): Promise<Buffer> {
+  const out = Buffer.allocUnsafe(size);
+  let offset = 0;
+  for await (const chunk of entry) {
+    (chunk as Buffer).copy(out, offset);
+    offset += (chunk as Buffer).length;
+  }
+  return offset === size ? out : out.subarray(0, offset);
+}

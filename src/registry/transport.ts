@@ -1,0 +1,319 @@
+/**
+ * The HTTP layer under the registry client: one place for retries (429 with Retry-After, 5xx, resets, time-outs,
+ * exponential backoff with full jitter), redirects (followed by hand so that credentials never reach another
+ * origin and https is never downgraded), header and stall time-outs, and bounded body reads.
+ */
+import { Readable, Transform } from 'node:stream';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import { LayerlensError } from '../errors.js';
+
+export interface TransportOptions {
+  /** Attempts per request, the first included. */
+  attempts: number;
+  /** Base delay of the exponential backoff, in ms. */
+  backoffMs: number;
+  /** Longest wait between attempts (also caps Retry-After), in ms. */
+  maxBackoffMs: number;
+  /** Time to the response headers, in ms. */
+  headersTimeoutMs: number;
+  /** Longest silence inside a body before it is cut, in ms. */
+  stallTimeoutMs: number;
+  maxRedirects: number;
+  userAgent: string;
+  fetch: typeof fetch;
+}
+
+export const defaultTransportOptions: TransportOptions = {
+  attempts: 4,
+  backoffMs: 250,
+  maxBackoffMs: 20_000,
+  headersTimeoutMs: 30_000,
+  stallTimeoutMs: 60_000,
+  maxRedirects: 5,
+  userAgent: 'layerlens/0.1',
+  fetch: globalThis.fetch,
+};
+
+export interface SendOptions {
+  method?: 'GET' | 'HEAD';
+  headers?: Record<string, string>;
+  /** Header names to drop when a redirect leaves the origin of the first URL. */
+  originBoundHeaders?: string[];
+  signal?: AbortSignal;
+  /** What the caller is doing, for error messages: `fetch manifest`, `pull layer sha256:…`. */
+  step: string;
+}
+
+/** A response whose body stream aborts when it stalls, and whose request can be cancelled by the caller. */
+export interface TransportResponse {
+  status: number;
+  headers: Headers;
+  url: string;
+  /** Node stream of the body; must be consumed or destroyed. */
+  body(): Readable;
+  text(limit: number): Promise<string>;
+  bytes(limit: number): Promise<Buffer>;
+  discard(): void;
+}
+
+export class Transport {
+  readonly options: TransportOptions;
+
+  constructor(options: Partial<TransportOptions> = {}) {
+    this.options = { ...defaultTransportOptions, ...options };
+  }
+
+  /**
+   * Sends one logical request with retries. Responses other than 429/5xx are returned to the caller (401, 404 …),
+   * which decides what they mean.
+   */
+  async send(url: string, opts: SendOptions): Promise<TransportResponse> {
+    const { attempts } = this.options;
+    let lastError: LayerlensError | undefined;
+    for (let attempt = 1; attempt <= attempts; attempt++) {
+      if (opts.signal?.aborted) throw cancelled(opts.step);
+      let retryAfterMs: number | undefined;
+      try {
+        const res = await this.sendOnce(url, opts);
+        if (res.status === 429 || res.status >= 500) {
+          retryAfterMs = parseRetryAfter(res.headers.get('retry-after'));
+          const detail = await res.text(4096).catch(() => '');
+          lastError = statusError(res.status, detail, opts.step, retryAfterMs);
+          if (!lastError.retryable) throw lastError;
+        } else {
+          return res;
+        }
+      } catch (e) {
+        if (!(e instanceof LayerlensError) || !e.retryable) throw e;
+        lastError = e;
+      }
+      if (attempt < attempts) await sleep(this.backoff(attempt, retryAfterMs), opts.signal);
+    }
+    throw lastError ?? new LayerlensError('REGISTRY_ERROR', 'request failed', { step: opts.step });
+  }
+
+  private backoff(attempt: number, retryAfterMs?: number): number {
+    const { backoffMs, maxBackoffMs } = this.options;
+    if (retryAfterMs !== undefined) return Math.min(retryAfterMs, maxBackoffMs);
+    const ceiling = Math.min(maxBackoffMs, backoffMs * 2 ** (attempt - 1));
+    return ceiling / 2 + Math.random() * (ceiling / 2);
+  }
+
+  private async sendOnce(firstUrl: string, opts: SendOptions): Promise<TransportResponse> {
+    const controller = new AbortController();
+    const onAbort = () => controller.abort(opts.signal?.reason);
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    const cleanup = () => opts.signal?.removeEventListener('abort', onAbort);
+    const headersTimer = setTimeout(() => controller.abort(new Error('headers timeout')), this.options.headersTimeoutMs);
+    let url = firstUrl;
+    const origin = new URL(firstUrl).origin;
+    let headers: Record<string, string> = { 'user-agent': this.options.userAgent, ...opts.headers };
+    try {
+      for (let hop = 0; ; hop++) {
+        let res: Response;
+        try {
+          res = await this.options.fetch(url, { method: opts.method ?? 'GET', headers, redirect: 'manual', signal: controller.signal });
+        } catch (e) {
+          throw networkError(e, opts.step, url, controller.signal, opts.signal);
+        }
+        if (res.status >= 300 && res.status < 400 && res.headers.get('location')) {
+          await res.body?.cancel().catch(() => undefined);
+          if (hop >= this.options.maxRedirects) {
+            throw new LayerlensError('REGISTRY_ERROR', `more than ${this.options.maxRedirects} redirects`, { step: opts.step, retryable: false });
+          }
+          const next = new URL(res.headers.get('location')!, url);
+          if (new URL(url).protocol === 'https:' && next.protocol !== 'https:') {
+            throw new LayerlensError('REGISTRY_ERROR', `refusing a redirect from https to ${next.protocol}`, { step: opts.step, retryable: false });
+          }
+          if (next.origin !== origin) {
+            headers = Object.fromEntries(
+              Object.entries(headers).filter(([k]) => !(opts.originBoundHeaders ?? ['authorization']).includes(k.toLowerCase())),
+            );
+          }
+          url = next.toString();
+          continue;
+        }
+        clearTimeout(headersTimer);
+        return this.wrap(res, url, controller, cleanup, opts.step);
+      }
+    } catch (e) {
+      clearTimeout(headersTimer);
+      cleanup();
+      throw e;
+    }
+  }
+
+  private wrap(res: Response, url: string, controller: AbortController, cleanup: () => void, step: string): TransportResponse {
+    const stallMs = this.options.stallTimeoutMs;
+    let consumed = false;
+    const body = (): Readable => {
+      if (consumed) throw new Error('response body already consumed');
+      consumed = true;
+      if (!res.body) {
+        cleanup();
+        return Readable.from([]);
+      }
+      const source = Readable.fromWeb(res.body as unknown as WebReadableStream<Uint8Array>);
+      const watchdog = stallWatchdog(stallMs, () => {
+        controller.abort(new Error('body stalled'));
+        watchdog.destroy(new LayerlensError('TIMEOUT', `no data for ${stallMs / 1000}s while reading ${url}`, { step }));
+      });
+      source.on('error', (e) => watchdog.destroy(networkError(e, step, url, controller.signal)));
+      watchdog.on('close', cleanup);
+      return source.pipe(watchdog);
+    };
+    const bytes = async (limit: number): Promise<Buffer> => {
+      const declared = Number(res.headers.get('content-length'));
+      if (Number.isFinite(declared) && declared > limit) {
+        discard();
+        throw new LayerlensError('TOO_LARGE', `response of ${declared} bytes exceeds the limit of ${limit}`, { step, retryable: false });
+      }
+      const chunks: Buffer[] = [];
+      let total = 0;
+      for await (const chunk of body()) {
+        total += (chunk as Buffer).length;
+        if (total > limit) {
+          controller.abort();
+          throw new LayerlensError('TOO_LARGE', `response exceeds the limit of ${limit} bytes`, { step, retryable: false });
+        }
+        chunks.push(chunk as Buffer);
+      }
+      return Buffer.concat(chunks);
+    };
+    const discard = () => {
+      if (!consumed) {
+        consumed = true;
+        res.body?.cancel().catch(() => undefined);
+      }
+      cleanup();
+    };
+    return {
+      status: res.status,
+      headers: res.headers,
+      url,
+      body,
+      bytes,
+      text: async (limit) => (await bytes(limit)).toString('utf8'),
+      discard,
+    };
+  }
+}
+
+/** A pass-through that fails when no chunk arrives for `ms`. */
+function stallWatchdog(ms: number, onStall: () => void): Transform {
+  let timer: NodeJS.Timeout | undefined;
+  const arm = () => {
+    clearTimeout(timer);
+    timer = setTimeout(onStall, ms);
+    timer.unref?.();
+  };
+  const t = new Transform({
+    transform(chunk, _enc, cb) {
+      arm();
+      cb(null, chunk);
+    },
+    flush(cb) {
+      clearTimeout(timer);
+      cb();
+    },
+  });
+  t.on('close', () => clearTimeout(timer));
+  arm();
+  return t;
+}
+
+function networkError(e: unknown, step: string, url: string, signal: AbortSignal, userSignal?: AbortSignal): LayerlensError {
+  if (e instanceof LayerlensError) return e;
+  if (userSignal?.aborted) return cancelled(step);
+  const host = safeHost(url);
+  if (signal.aborted) {
+    const reason = signal.reason instanceof Error ? signal.reason.message : 'timeout';
+    return new LayerlensError('TIMEOUT', `${host}: ${reason}`, { step, cause: e });
+  }
+  const code = errorCode(e);
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
+    return new LayerlensError('REGISTRY_UNREACHABLE', `unknown registry host ${host} (DNS lookup failed)`, {
+      step,
+      cause: e,
+      retryable: code === 'EAI_AGAIN',
+    });
+  }
+  const what = code ? `${code}` : e instanceof Error ? e.message : String(e);
+  return new LayerlensError('REGISTRY_UNREACHABLE', `cannot reach ${host}: ${what}`, { step, cause: e });
+}
+
+function errorCode(e: unknown): string | undefined {
+  let cur: unknown = e;
+  for (let i = 0; i < 4 && cur; i++) {
+    const c = (cur as { code?: unknown }).code;
+    if (typeof c === 'string') return c;
+    cur = (cur as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+function statusError(status: number, body: string, step: string, retryAfterMs?: number): LayerlensError {
+  const oci = parseOciErrors(body);
+  if (status === 429) {
+    return new LayerlensError('TOOMANYREQUESTS', oci ?? 'the registry is rate limiting requests', {
+      step,
+      httpStatus: status,
+      retryAfter: retryAfterMs === undefined ? undefined : retryAfterMs / 1000,
+    });
+  }
+  return new LayerlensError('REGISTRY_ERROR', `registry answered ${status}${oci ? `: ${oci}` : ''}`, { step, httpStatus: status, retryable: true });
+}
+
+/** The `errors` array of the distribution spec, as `CODE: message; …`. */
+export function parseOciErrors(body: string): string | undefined {
+  try {
+    const doc = JSON.parse(body) as { errors?: { code?: string; message?: string }[] };
+    if (!Array.isArray(doc.errors) || doc.errors.length === 0) return undefined;
+    return doc.errors.map((e) => [e.code, e.message].filter(Boolean).join(': ')).join('; ');
+  } catch {
+    return undefined;
+  }
+}
+
+export function firstOciErrorCode(body: string): string | undefined {
+  try {
+    const doc = JSON.parse(body) as { errors?: { code?: string }[] };
+    return doc.errors?.[0]?.code;
+  } catch {
+    return undefined;
+  }
+}
+
+export function parseRetryAfter(v: string | null): number | undefined {
+  if (!v) return undefined;
+  const secs = Number(v);
+  if (Number.isFinite(secs) && secs >= 0) return secs * 1000;
+  const at = Date.parse(v);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
+}
+
+function safeHost(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
+  }
+}
+
+function cancelled(step: string): LayerlensError {
+  return new LayerlensError('CANCELLED', 'the request was cancelled', { step, retryable: false });
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(t);
+      reject(cancelled('wait before retry'));
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}

@@ -1,0 +1,101 @@
+/**
+ * analyzeImage: the whole pure pipeline, shared by the CLI, the API's worker and the benchmarks.
+ * ImageSource → one streaming pass per layer (bounded parallelism, each LayerSummary reused from the store when
+ * known) → squash → catalogers → CycloneDX SBOM + layer report. Knows nothing of HTTP, queues or Redis.
+ */
+import { CATALOGERS, captureMatcher } from './catalog/catalogers.js';
+import type { Cataloger } from './catalog/cataloger.js';
+import { catalogImage } from './catalog/run.js';
+import type { LayerSummaryStore } from './cache/stores.js';
+import { defaultLimits, type Limits } from './config.js';
+import { withContext } from './errors.js';
+import type { LayerSummary } from './image/layer-summary.js';
+import type { ImageSource } from './image/source.js';
+import { CapturedView } from './image/squash.js';
+import { walkLayer } from './image/walk-layer.js';
+import { formatPlatform } from './registry/platform.js';
+import { encodeCycloneDx } from './sbom/cyclonedx.js';
+import type { Package } from './sbom/package.js';
+import { mapLimit } from './util/map-limit.js';
+import { ANALYZER_VERSION } from './version.js';
+
+export interface AnalyzeOptions {
+  catalogers?: readonly Cataloger[];
+  limits?: Limits;
+  /** Layers pulled and walked at once. */
+  layerConcurrency?: number;
+  layerStore?: LayerSummaryStore;
+  signal?: AbortSignal;
+  /** Called after each layer, for progress reporting. */
+  onLayer?: (done: number, total: number, summary: LayerSummary) => void;
+}
+
+export interface AnalysisResult {
+  image: {
+    name: string;
+    digest: string;
+    indexDigest?: string;
+    platform: string;
+    layers: number;
+  };
+  analyzerVersion: string;
+  packages: Package[];
+  /** Packages per ecosystem. */
+  counts: Record<string, number>;
+  warnings: string[];
+  sbom: string;
+  summaries: LayerSummary[];
+}
+
+export async function analyzeImage(source: ImageSource, options: AnalyzeOptions = {}): Promise<AnalysisResult> {
+  const catalogers = options.catalogers ?? CATALOGERS;
+  const limits = options.limits ?? defaultLimits;
+  const capture = captureMatcher(catalogers);
+  let done = 0;
+  let summaries: LayerSummary[];
+  try {
+    summaries = await mapLimit(source.layers, options.layerConcurrency ?? 3, async (layer) => {
+      const cached = await options.layerStore?.get(layer.digest);
+      const summary = cached ?? (await walkLayer(layer, { capture, limits, signal: options.signal }));
+      if (!cached) await options.layerStore?.put(summary);
+      options.onLayer?.(++done, source.layers.length, summary);
+      return summary;
+    });
+  } catch (e) {
+    throw withContext(e, source.name);
+  }
+  const view = CapturedView.fromLayers(summaries);
+  const layerRefs = source.layers.map((l) => ({ index: l.index, digest: l.digest, diffId: l.diffId }));
+  const catalog = catalogImage(view, layerRefs, catalogers);
+  const warnings = [...summaries.flatMap((s, i) => s.warnings.map((w) => `layer ${i}: ${w}`)), ...catalog.warnings];
+  const sbom = encodeCycloneDx({
+    subject: {
+      name: source.name,
+      digest: source.digest,
+      indexDigest: source.indexDigest,
+      platform: source.platform,
+      repositoryUrl: source.repositoryUrl,
+      created: source.config.created,
+    },
+    distro: catalog.distro,
+    packages: catalog.packages,
+    warnings,
+  });
+  const counts: Record<string, number> = {};
+  for (const p of catalog.packages) counts[p.type] = (counts[p.type] ?? 0) + 1;
+  return {
+    image: {
+      name: source.name,
+      digest: source.digest,
+      indexDigest: source.indexDigest,
+      platform: formatPlatform(source.platform),
+      layers: source.layers.length,
+    },
+    analyzerVersion: ANALYZER_VERSION,
+    packages: catalog.packages,
+    counts,
+    warnings,
+    sbom,
+    summaries,
+  };
+}

@@ -11,6 +11,12 @@ export interface FileTable {
   paths: string[];
   sizes: number[];
   kinds: string;
+  /**
+   * Hard-link targets (normalised like paths), one per 'h' entry in table order. A hard link stores no bytes of
+   * its own but keeps its target's bytes visible when the target path is later deleted or overwritten; the layer
+   * report needs that to be exact. Absent in summaries written before LAYER_SUMMARY_VERSION 2.
+   */
+  links?: string[];
 }
 
 export interface CapturedFile {

@@ -1,11 +1,11 @@
 /** An ImageSource backed by a registry: resolves the reference, picks the platform, reads the config. */
 import { LayerlensError } from '../errors.js';
 import type { RegistryClient } from '../registry/client.js';
-import { parseConfig, type Descriptor, type ImageConfig, type ImageManifest } from '../registry/manifest.js';
+import { parseConfig, type ImageConfig, type ImageManifest } from '../registry/manifest.js';
 import { isImageManifestMediaType, MediaType } from '../registry/media-types.js';
 import { DEFAULT_PLATFORM, normalizePlatform, type Platform } from '../registry/platform.js';
-import { formatReference, withDigest, type ImageReference } from '../registry/reference.js';
-import { selectPlatform } from './platform-select.js';
+import type { ImageReference } from '../registry/reference.js';
+import { resolveImage } from './resolve.js';
 import { buildLayers } from './layers-of.js';
 import type { ImageSource } from './source.js';
 
@@ -15,34 +15,18 @@ export async function openRegistryImage(
   options: { platform?: Platform; signal?: AbortSignal } = {},
 ): Promise<ImageSource> {
   const want = options.platform ?? DEFAULT_PLATFORM;
-  const name = formatReference(ref);
-  const top = await client.getManifest(ref, options.signal);
-  let manifest: ImageManifest;
-  let digest = top.digest;
-  let indexDigest: string | undefined;
-  let descriptor: Descriptor = { mediaType: top.mediaType, digest: top.digest, size: top.size };
-  if (top.document.kind === 'index') {
-    indexDigest = top.digest;
-    descriptor = selectPlatform(top.document, want, name);
-    const child = await client.getManifest(withDigest(ref, descriptor.digest), options.signal);
-    if (child.document.kind !== 'manifest') {
-      throw new LayerlensError('MANIFEST_INVALID', `${name}: index entry ${descriptor.digest} is not an image manifest`, { retryable: false });
-    }
-    manifest = child.document;
-    digest = child.digest;
-  } else {
-    manifest = top.document;
-  }
+  const resolved = await resolveImage(client, ref, want, options.signal);
+  const { manifest, name } = resolved;
   assertImage(manifest, name);
   const configBytes = await client.getBlobBytes(ref, manifest.config, options.signal);
   const config = parseConfig(configBytes, `${name} config`);
   return {
     name,
-    digest,
-    indexDigest,
-    platform: platformOf(config, descriptor.platform ?? want),
+    digest: resolved.digest,
+    indexDigest: resolved.indexDigest,
+    platform: platformOf(config, resolved.platform ?? want),
     manifest,
-    manifestDescriptor: { ...descriptor, digest },
+    manifestDescriptor: { ...resolved.descriptor, digest: resolved.digest },
     config,
     repositoryUrl: `${ref.registry}/${ref.repository}`,
     layers: buildLayers(manifest, config, name, (desc, signal) => client.openBlob(ref, desc, signal)),

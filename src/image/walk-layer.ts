@@ -58,6 +58,7 @@ export async function walkLayerStream(blob: Readable, layer: Omit<Layer, 'open' 
   const paths: string[] = [];
   const sizes: number[] = [];
   let kinds = '';
+  const links: string[] = [];
   const whiteouts: string[] = [];
   const opaqueDirs: string[] = [];
   const captured: CapturedFile[] = [];
@@ -85,6 +86,7 @@ export async function walkLayerStream(blob: Readable, layer: Omit<Layer, 'open' 
       paths.push(path);
       sizes.push(size);
       kinds += kind;
+      if (kind === 'h') links.push(normalizeEntryPath(header.linkname ?? ''));
       if (options.capture(path)) {
         if (kind === 'f' && size <= options.limits.maxFileBytes) {
           captured.push({ path, content: await readAll(entry as unknown as Readable, size) });
@@ -114,7 +116,7 @@ export async function walkLayerStream(blob: Readable, layer: Omit<Layer, 'open' 
     compressedSize: layer.size,
     tarBytes,
     compression,
-    files: { paths, sizes, kinds },
+    files: { paths, sizes, kinds, links },
     whiteouts,
     opaqueDirs,
     captured,

@@ -155,8 +155,9 @@ export class Transport {
       }
       const source = Readable.fromWeb(res.body as unknown as WebReadableStream<Uint8Array>);
       const watchdog = stallWatchdog(stallMs, () => {
-        controller.abort(new Error('body stalled'));
+        // Fail the stream before aborting the fetch: an aborted body may otherwise look like a clean, short end.
         watchdog.destroy(new LayerlensError('TIMEOUT', `no data for ${stallMs / 1000}s while reading ${url}`, { step }));
+        controller.abort(new Error('body stalled'));
       });
       source.on('error', (e) => watchdog.destroy(networkError(e, step, url, controller.signal)));
       watchdog.on('close', cleanup);

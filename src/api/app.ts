@@ -1,0 +1,42 @@
+/**
+ * The Hono app: a thin shell that validates input, calls the core through injected dependencies and answers in
+ * JSON or RFC 9457 problem+json. It imports nothing from workers/.
+ */
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { requestId } from 'hono/request-id';
+import { isLayerlensError } from '../errors.js';
+import { apiKeyAuth } from './auth.js';
+import type { ApiDeps } from './deps.js';
+import { problem, problemFromError } from './problem.js';
+import { analysesRoutes } from './routes/analyses.js';
+import { healthRoutes } from './routes/health.js';
+import { resultRoutes } from './routes/results.js';
+
+export function createApp(deps: ApiDeps): Hono {
+  const app = new Hono();
+  app.use('*', requestId());
+  app.use('*', async (c, next) => {
+    const started = performance.now();
+    await next();
+    deps.logger.debug({ method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started), requestId: c.get('requestId') }, 'request');
+  });
+  app.use(
+    '/v1/*',
+    bodyLimit({
+      maxSize: deps.maxBodyBytes ?? 64 * 1024,
+      onError: (c) => problem(c, 413, 'BODY_TOO_LARGE', `the request body is larger than ${deps.maxBodyBytes ?? 64 * 1024} bytes`),
+    }),
+  );
+  app.use('/v1/*', apiKeyAuth(deps.apiKeys));
+  app.route('/', healthRoutes(deps));
+  app.route('/', analysesRoutes(deps));
+  app.route('/', resultRoutes(deps));
+  app.notFound((c) => problem(c, 404, 'NOT_FOUND', `no route ${c.req.method} ${c.req.path}`));
+  app.onError((err, c) => {
+    if (isLayerlensError(err)) return problemFromError(c, err);
+    deps.logger.error({ err, path: c.req.path, requestId: c.get('requestId') }, 'unhandled error');
+    return problem(c, 500, 'INTERNAL', 'an internal error occurred; it has been logged', { requestId: c.get('requestId') });
+  });
+  return app;
+}

@@ -1,0 +1,29 @@
+/**
+ * The stored results, by platform manifest digest: the CycloneDX SBOM and the layer report. Immutable for a digest
+ * and analyzer version, so they carry a strong ETag and answer If-None-Match with 304.
+ */
+import { Hono, type Context } from 'hono';
+import { DIGEST_PATTERN } from '../../registry/reference.js';
+import { CYCLONEDX_MEDIA_TYPE } from '../../sbom/cyclonedx.js';
+import { ANALYZER_VERSION } from '../../version.js';
+import type { ApiDeps } from '../deps.js';
+import { problem } from '../problem.js';
+
+export function resultRoutes(deps: ApiDeps): Hono {
+  const app = new Hono();
+  const serve = async (c: Context, what: 'sbom' | 'layers') => {
+    const digest = c.req.param('digest') ?? '';
+    if (!DIGEST_PATTERN.test(digest)) return problem(c, 400, 'INVALID_DIGEST', `${JSON.stringify(digest)} is not a sha256 digest`);
+    const etag = `"${ANALYZER_VERSION}-${what}-${digest.slice(7)}"`;
+    if (c.req.header('if-none-match') === etag) return c.body(null, 304, { etag });
+    const body = what === 'sbom' ? await deps.results.getSbom(digest) : await deps.results.getLayers(digest);
+    if (body === undefined) {
+      return problem(c, 404, 'NOT_FOUND', `no ${what === 'sbom' ? 'SBOM' : 'layer report'} for ${digest} from analyzer ${ANALYZER_VERSION}; POST /v1/analyses to create it`);
+    }
+    const type = what === 'sbom' ? CYCLONEDX_MEDIA_TYPE : 'application/json';
+    return c.body(body, 200, { 'content-type': type, etag, 'cache-control': 'public, max-age=31536000, immutable' });
+  };
+  app.get('/v1/sboms/:digest', (c) => serve(c, 'sbom'));
+  app.get('/v1/layers/:digest', (c) => serve(c, 'layers'));
+  return app;
+}

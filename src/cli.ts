@@ -1,0 +1,176 @@
+#!/usr/bin/env node
+/**
+ * layerlens CLI: `scan` and `layers` run the same analysis in-process (no Redis); `serve`, `worker` and `start` run
+ * the service. Exit codes: 0 success, 1 the analysis failed (or a CI gate failed), 2 usage error.
+ */
+import { writeFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { analyzeImage, type AnalysisResult } from './analyze.js';
+import { loadConfig, type Config } from './config.js';
+import { isLayerlensError } from './errors.js';
+import { openImage } from './image/open.js';
+import { createLogger } from './logger.js';
+import { registryClientFromConfig } from './registry/from-config.js';
+import { parsePlatform } from './registry/platform.js';
+import { TOOL_VERSION } from './version.js';
+
+const HELP = `layerlens ${TOOL_VERSION} — SBOMs and layer reports for OCI images
+
+Usage:
+  layerlens scan IMAGE [--platform OS/ARCH[/VARIANT]] [-o FILE]
+      CycloneDX 1.6 JSON SBOM of IMAGE (stdout, or FILE)
+  layerlens layers IMAGE [--platform P] [--format json|table]
+      per-layer sizes, added/modified/removed files, wasted bytes, efficiency
+  layerlens serve     run the HTTP API (PORT, REDIS_URL)
+  layerlens worker    run an analysis worker (REDIS_URL)
+  layerlens start     run API and worker in one process; starts a local redis-server if none is reachable
+
+IMAGE is a registry reference (alpine, ghcr.io/org/app:1.2, host:5000/repo@sha256:…) or oci-dir:PATH[:REF].
+Registries on loopback addresses and those in LAYERLENS_INSECURE_REGISTRIES are spoken to over plain HTTP.
+
+Options:
+  --platform P   platform to pick from a multi-arch image (default linux/amd64)
+  -o, --output   write the SBOM to FILE instead of stdout
+  --format F     layers output: table (default) or json
+  -q, --quiet    no progress on stderr
+  -h, --help     this help
+  -v, --version  the version
+`;
+
+class UsageError extends Error {}
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      platform: { type: 'string' },
+      output: { type: 'string', short: 'o' },
+      format: { type: 'string' },
+      quiet: { type: 'boolean', short: 'q' },
+      help: { type: 'boolean', short: 'h' },
+      version: { type: 'boolean', short: 'v' },
+    },
+  });
+  if (values.version) {
+    process.stdout.write(`${TOOL_VERSION}\n`);
+    return 0;
+  }
+  const [command, image] = positionals;
+  if (values.help || !command) {
+    process.stdout.write(HELP);
+    return values.help ? 0 : 2;
+  }
+  const config = loadConfig();
+  switch (command) {
+    case 'scan': {
+      const result = await analyze(requireImage(image), config, values.platform, values.quiet);
+      if (values.output) await writeFile(values.output, result.sbom);
+      else process.stdout.write(`${result.sbom}\n`);
+      return 0;
+    }
+    case 'layers': {
+      const format = values.format ?? 'table';
+      if (format !== 'table' && format !== 'json') throw new UsageError(`--format must be table or json, not ${format}`);
+      const result = await analyze(requireImage(image), config, values.platform, values.quiet);
+      const { formatLayerTable } = await import('./layers/table.js');
+      process.stdout.write(format === 'json' ? `${JSON.stringify(result.report, null, 2)}\n` : `${formatLayerTable(result.report)}\n`);
+      return 0;
+    }
+    case 'serve': {
+      const { startApi } = await import('./api/server.js');
+      const logger = createLogger(config.logLevel, 'layerlens-api');
+      const api = await startApi(config, logger);
+      await untilSignal(logger, () => api.close());
+      return 0;
+    }
+    case 'worker': {
+      const { startWorker } = await import('../workers/run-worker.js');
+      const logger = createLogger(config.logLevel, 'layerlens-worker');
+      const worker = startWorker(config, logger);
+      logger.info({ concurrency: config.workerConcurrency }, 'layerlens worker started');
+      await untilSignal(logger, () => worker.close());
+      return 0;
+    }
+    case 'start': {
+      const { ensureRedis } = await import('./local-redis.js');
+      const redis = await ensureRedis(process.env);
+      const full = { ...config, redisUrl: redis.url };
+      const logger = createLogger(config.logLevel, 'layerlens');
+      if (redis.child) logger.info({ url: redis.url }, 'started a private redis-server (data is not persisted)');
+      const { startApi } = await import('./api/server.js');
+      const { startWorker } = await import('../workers/run-worker.js');
+      const worker = startWorker(full, logger);
+      const api = await startApi(full, logger);
+      await untilSignal(logger, async () => {
+        await api.close();
+        await worker.close();
+        redis.stop();
+      });
+      return 0;
+    }
+    default:
+      throw new UsageError(`unknown command ${command}; see layerlens --help`);
+  }
+}
+
+function requireImage(image: string | undefined): string {
+  if (!image) throw new UsageError('IMAGE is missing; see layerlens --help');
+  return image;
+}
+
+async function analyze(image: string, config: Config, platform: string | undefined, quiet = false): Promise<AnalysisResult> {
+  const client = registryClientFromConfig(config, { plainHttpLoopback: true });
+  const source = await openImage(image, {
+    client,
+    platform: platform ? parsePlatform(platform) : undefined,
+    limits: config.limits,
+    allowLocalSources: true,
+  });
+  const result = await analyzeImage(source, {
+    limits: config.limits,
+    layerConcurrency: config.layerConcurrency,
+    onLayer: quiet ? undefined : (done, total) => process.stderr.write(`\rlayers ${done}/${total}`),
+  });
+  if (!quiet) {
+    const counts = Object.entries(result.counts).map(([t, n]) => `${n} ${t}`).join(', ') || 'no packages';
+    process.stderr.write(`\r${result.image.name} ${result.image.digest} (${result.image.platform}): ${counts}\n`);
+    for (const w of result.warnings) process.stderr.write(`warning: ${w}\n`);
+  }
+  return result;
+}
+
+function untilSignal(logger: { info: (o: object, m: string) => void }, close: () => Promise<void>): Promise<void> {
+  return new Promise((resolve) => {
+    let closing = false;
+    const onSignal = (signal: string) => {
+      if (closing) return;
+      closing = true;
+      logger.info({ signal }, 'shutting down');
+      // Bounded: Kubernetes sends SIGKILL after its grace period; finish before it.
+      const timer = setTimeout(() => process.exit(1), 25_000);
+      timer.unref();
+      close().finally(resolve);
+    };
+    process.once('SIGTERM', () => onSignal('SIGTERM'));
+    process.once('SIGINT', () => onSignal('SIGINT'));
+  });
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    if (e instanceof UsageError || (e as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+      process.stderr.write(`layerlens: ${(e as Error).message}\n`);
+      process.exitCode = 2;
+    } else if (isLayerlensError(e)) {
+      process.stderr.write(`layerlens: ${e.describe()}\n`);
+      process.exitCode = 1;
+    } else {
+      process.stderr.write(`layerlens: ${(e as Error).stack ?? String(e)}\n`);
+      process.exitCode = 1;
+    }
+  },
+);

@@ -1,0 +1,80 @@
+/**
+ * The producer side of the analysis queue: what the API (and later webhooks and schedules) call to get an image
+ * analysed. It never imports worker code.
+ */
+import { Queue, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { ANALYZE_QUEUE, analysisJobId, analysisPayload, type AnalysisPayload } from './analysis-job.js';
+import { analysisJobOptions } from './queue-options.js';
+
+export type JobStatus = 'queued' | 'active' | 'completed' | 'failed';
+
+export interface JobView {
+  id: string;
+  status: JobStatus;
+  data: AnalysisPayload;
+  failedReason?: string;
+  attemptsMade: number;
+  progress?: unknown;
+}
+
+export class AnalysisQueue {
+  readonly queue: Queue<AnalysisPayload>;
+
+  constructor(connection: Redis, options: { prefix?: string; attempts?: number } = {}) {
+    this.queue = new Queue<AnalysisPayload>(ANALYZE_QUEUE, {
+      connection,
+      prefix: options.prefix,
+      defaultJobOptions: analysisJobOptions(options.attempts ?? 3),
+    });
+  }
+
+  /**
+   * Enqueues unless the same job is already waiting or running. A job that failed or completed earlier is replaced
+   * when asked again (a retry after a fix, or `force`).
+   */
+  async enqueue(payload: AnalysisPayload): Promise<{ id: string; created: boolean }> {
+    const data = analysisPayload.parse(payload);
+    const id = analysisJobId(data.digest, data.platform, data.analyzerVersion);
+    const existing = await this.queue.getJob(id);
+    if (existing) {
+      const state = await existing.getState();
+      if (state !== 'completed' && state !== 'failed' && state !== 'unknown') return { id, created: false };
+      await existing.remove().catch(() => undefined);
+    }
+    await this.queue.add('analyze', data, { jobId: id });
+    return { id, created: true };
+  }
+
+  async get(id: string): Promise<JobView | undefined> {
+    const job = (await this.queue.getJob(id)) as Job<AnalysisPayload> | undefined;
+    if (!job) return undefined;
+    const state = await job.getState();
+    return {
+      id,
+      status: toStatus(state),
+      data: job.data,
+      failedReason: job.failedReason || undefined,
+      attemptsMade: job.attemptsMade,
+      progress: job.progress,
+    };
+  }
+
+  async close(): Promise<void> {
+    await this.queue.close();
+  }
+}
+
+function toStatus(state: string): JobStatus {
+  switch (state) {
+    case 'active':
+      return 'active';
+    case 'completed':
+      return 'completed';
+    case 'failed':
+      return 'failed';
+    default:
+      // waiting, delayed (a retry's backoff), prioritized, waiting-children
+      return 'queued';
+  }
+}

@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig, parseByteSize } from '../../src/config.js';
+
+describe('config', () => {
+  it('has defaults for everything', () => {
+    const c = loadConfig({});
+    expect(c).toMatchObject({ port: 8080, redisUrl: 'redis://127.0.0.1:6379', insecureRegistries: [], apiKeys: [] });
+    expect(c.limits.maxManifestBytes).toBe(4 * 1024 * 1024);
+  });
+  it('parses lists and sizes and reports every bad value', () => {
+    const c = loadConfig({ LAYERLENS_INSECURE_REGISTRIES: 'a:5000, b:5000', LAYERLENS_MAX_FILE_BYTES: '2MiB' });
+    expect(c.insecureRegistries).toEqual(['a:5000', 'b:5000']);
+    expect(c.limits.maxFileBytes).toBe(2 * 1024 * 1024);
+    expect(() => loadConfig({ PORT: 'x', LAYERLENS_MAX_FILE_BYTES: 'lots' })).toThrow(/PORT[\s\S]*LAYERLENS_MAX_FILE_BYTES/);
+  });
+  it('reads byte sizes as Dive and humans write them', () => {
+    expect(parseByteSize('20MB')).toBe(20_000_000);
+    expect(parseByteSize('512MiB')).toBe(536_870_912);
+    expect(parseByteSize('1.5 GB')).toBe(1_500_000_000);
+    expect(parseByteSize('12')).toBe(12);
+    expect(parseByteSize('12 parsecs')).toBeUndefined();
+  });
+});

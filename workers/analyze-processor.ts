@@ -1,0 +1,70 @@
+/**
+ * The analysis job processor: validate the payload, pull the pinned platform image, run the core pipeline, store the
+ * result in one transaction. Failures are classified once: a non-retryable error (bad reference, manifest unknown,
+ * unauthorized, digest mismatch) fails the job at once with UnrecoverableError; a transient one is retried by BullMQ.
+ */
+import { UnrecoverableError, type Job } from 'bullmq';
+import { analyzeImage } from '../src/analyze.js';
+import type { ResultStore, LayerSummaryStore } from '../src/cache/stores.js';
+import type { Limits } from '../src/config.js';
+import { withContext } from '../src/errors.js';
+import { openImage } from '../src/image/open.js';
+import { analysisPayload, type AnalysisPayload } from '../src/jobs/analysis-job.js';
+import type { Logger } from '../src/logger.js';
+import type { RegistryClient } from '../src/registry/client.js';
+
+export interface ProcessorDeps {
+  client: RegistryClient;
+  results: ResultStore;
+  layerStore?: LayerSummaryStore;
+  limits: Limits;
+  layerConcurrency: number;
+  logger: Logger;
+}
+
+export interface AnalysisJobResult {
+  digest: string;
+  packages: Record<string, number>;
+  warnings: number;
+}
+
+export function createAnalyzeProcessor(deps: ProcessorDeps) {
+  return async (job: Job<AnalysisPayload>, _token?: string, signal?: AbortSignal): Promise<AnalysisJobResult> => {
+    const parsed = analysisPayload.safeParse(job.data);
+    if (!parsed.success) throw new UnrecoverableError(`INVALID_PAYLOAD: ${parsed.error.message}`);
+    const data = parsed.data;
+    const log = deps.logger.child({ jobId: job.id, image: data.image, digest: data.digest });
+    const started = Date.now();
+    try {
+      const source = await openImage(data.pinned, { client: deps.client, signal, limits: deps.limits });
+      const result = await analyzeImage(source, {
+        limits: deps.limits,
+        layerConcurrency: deps.layerConcurrency,
+        layerStore: deps.layerStore,
+        signal,
+        onLayer: (done, total) => void job.updateProgress({ layersDone: done, layers: total }).catch(() => undefined),
+      });
+      await deps.results.put({
+        meta: {
+          image: data.image,
+          digest: source.digest,
+          indexDigest: data.indexDigest,
+          platform: result.image.platform,
+          analyzerVersion: result.analyzerVersion,
+          completedAt: new Date().toISOString(),
+          packages: result.counts,
+          warnings: result.warnings,
+        },
+        sbom: result.sbom,
+        layers: JSON.stringify(result.report),
+      });
+      log.info({ ms: Date.now() - started, packages: result.counts, warnings: result.warnings.length }, 'analysis completed');
+      return { digest: source.digest, packages: result.counts, warnings: result.warnings.length };
+    } catch (e) {
+      const err = withContext(e, data.image);
+      log.warn({ code: err.code, step: err.step, attempt: job.attemptsMade + 1, retryable: err.retryable }, err.message);
+      if (!err.retryable) throw new UnrecoverableError(err.describe());
+      throw new Error(err.describe());
+    }
+  };
+}

@@ -2,9 +2,12 @@
 import picomatch from 'picomatch';
 import { apkCataloger } from './apk/cataloger.js';
 import type { Cataloger } from './cataloger.js';
+import { dpkgCataloger } from './dpkg/cataloger.js';
+import { npmCataloger } from './npm/cataloger.js';
+import { pythonCataloger } from './python/cataloger.js';
 import { OS_RELEASE_GLOBS } from './os-release/os-release.js';
 
-export const CATALOGERS: readonly Cataloger[] = [apkCataloger];
+export const CATALOGERS: readonly Cataloger[] = [apkCataloger, dpkgCataloger, pythonCataloger, npmCataloger];
 
 /** Changes whenever any cataloger's output may change; part of every cache key and job id. */
 export function catalogerSetVersion(catalogers: readonly Cataloger[] = CATALOGERS): string {

@@ -14,6 +14,7 @@ import type { ImageSource } from './image/source.js';
 import { CapturedView } from './image/squash.js';
 import { walkLayer } from './image/walk-layer.js';
 import { formatPlatform } from './registry/platform.js';
+import { buildLayerReport, type LayerReport } from './layers/index.js';
 import { encodeCycloneDx } from './sbom/cyclonedx.js';
 import type { Package } from './sbom/package.js';
 import { mapLimit } from './util/map-limit.js';
@@ -44,6 +45,8 @@ export interface AnalysisResult {
   counts: Record<string, number>;
   warnings: string[];
   sbom: string;
+  /** The layer-size report, from the same summaries (no second pull). */
+  report: LayerReport;
   summaries: LayerSummary[];
 }
 
@@ -96,6 +99,7 @@ export async function analyzeImage(source: ImageSource, options: AnalyzeOptions 
     counts,
     warnings,
     sbom,
+    report: buildLayerReport(summaries, source.config),
     summaries,
   };
 }

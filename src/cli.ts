@@ -19,8 +19,10 @@ const HELP = `layerlens ${TOOL_VERSION} — SBOMs and layer reports for OCI imag
 Usage:
   layerlens scan IMAGE [--platform OS/ARCH[/VARIANT]] [-o FILE]
       CycloneDX 1.6 JSON SBOM of IMAGE (stdout, or FILE)
-  layerlens layers IMAGE [--platform P] [--format json|table]
-      per-layer sizes, added/modified/removed files, wasted bytes, efficiency
+  layerlens layers IMAGE [--platform P] [--format json|table] [--ci [--ci-config FILE]
+                   [--lowest-efficiency R] [--highest-wasted-bytes B] [--highest-user-wasted-percent R]]
+      per-layer sizes, added/modified/removed files, wasted bytes, efficiency; with --ci, Dive's CI rules
+      (defaults, then .dive-ci or --ci-config, then flags; a rule is turned off with "disabled") and exit 1 on failure
   layerlens serve     run the HTTP API (PORT, REDIS_URL)
   layerlens worker    run an analysis worker (REDIS_URL)
   layerlens start     run API and worker in one process; starts a local redis-server if none is reachable
@@ -47,6 +49,11 @@ async function main(argv: string[]): Promise<number> {
       platform: { type: 'string' },
       output: { type: 'string', short: 'o' },
       format: { type: 'string' },
+      ci: { type: 'boolean' },
+      'ci-config': { type: 'string' },
+      'lowest-efficiency': { type: 'string' },
+      'highest-wasted-bytes': { type: 'string' },
+      'highest-user-wasted-percent': { type: 'string' },
       quiet: { type: 'boolean', short: 'q' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean', short: 'v' },
@@ -72,10 +79,15 @@ async function main(argv: string[]): Promise<number> {
     case 'layers': {
       const format = values.format ?? 'table';
       if (format !== 'table' && format !== 'json') throw new UsageError(`--format must be table or json, not ${format}`);
+      const layers = await import('./layers/index.js');
+      // Rules are read before the pull so a bad .dive-ci fails fast.
+      const rules = values.ci ? await ciRules(layers, values) : undefined;
       const result = await analyze(requireImage(image), config, values.platform, values.quiet);
-      const { formatLayerTable } = await import('./layers/table.js');
-      process.stdout.write(format === 'json' ? `${JSON.stringify(result.report, null, 2)}\n` : `${formatLayerTable(result.report)}\n`);
-      return 0;
+      process.stdout.write(format === 'json' ? `${JSON.stringify({ image: result.image, ...result.report }, null, 2)}\n` : layers.formatLayerTable(result.report));
+      if (!rules) return 0;
+      const evaluation = layers.evaluateCiRules(result.report, rules);
+      process.stderr.write(layers.formatCiEvaluation(evaluation));
+      return evaluation.passed ? 0 : 1;
     }
     case 'serve': {
       const { startApi } = await import('./api/server.js');
@@ -111,6 +123,31 @@ async function main(argv: string[]): Promise<number> {
     }
     default:
       throw new UsageError(`unknown command ${command}; see layerlens --help`);
+  }
+}
+
+type LayersModule = typeof import('./layers/index.js');
+
+async function ciRules(layers: LayersModule, values: Record<string, string | boolean | undefined>) {
+  const { readFile } = await import('node:fs/promises');
+  const explicit = typeof values['ci-config'] === 'string' ? values['ci-config'] : undefined;
+  const path = explicit ?? '.dive-ci';
+  let fromFile;
+  try {
+    fromFile = layers.parseDiveCiFile(await readFile(path, 'utf8'), path);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT' || explicit) throw new UsageError((e as Error).message);
+  }
+  const flags = {
+    lowestEfficiency: values['lowest-efficiency'],
+    highestWastedBytes: values['highest-wasted-bytes'],
+    highestUserWastedPercent: values['highest-user-wasted-percent'],
+  } as Record<string, string | undefined>;
+  for (const k of Object.keys(flags)) if (flags[k] === undefined) delete flags[k];
+  try {
+    return layers.resolveCiRules(fromFile, flags);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
   }
 }
 

@@ -21,7 +21,7 @@ function readPackageVersion(): string {
 export const TOOL_VERSION = readPackageVersion();
 
 /** Bump when the LayerSummary format or the layer walker's output changes. */
-export const LAYER_SUMMARY_VERSION = '1';
+export const LAYER_SUMMARY_VERSION = '2';
 /** Bump when the SBOM or layer report built from the same packages changes. */
 export const OUTPUT_VERSION = '1';
 

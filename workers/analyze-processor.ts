@@ -56,7 +56,7 @@ export function createAnalyzeProcessor(deps: ProcessorDeps) {
           warnings: result.warnings,
         },
         sbom: result.sbom,
-        layers: JSON.stringify(result.report),
+        layers: JSON.stringify({ image: result.image, analyzerVersion: result.analyzerVersion, ...result.report }),
       });
       log.info({ ms: Date.now() - started, packages: result.counts, warnings: result.warnings.length }, 'analysis completed');
       return { digest: source.digest, packages: result.counts, warnings: result.warnings.length };

@@ -1,0 +1,132 @@
+/**
+ * Dive's image efficiency, re-implemented from wagoodman/dive `dive/filetree/efficiency.go` and
+ * `dive/image/docker/image_archive.go` so that a team's `.dive-ci` thresholds give the same verdict here.
+ *
+ * What Dive does, in our words:
+ * - Each layer is its own tree of its tar entries. Only the leaves of that tree are visited (a directory entry that
+ *   has entries below it in the same layer is not), one visit per node, per layer.
+ * - A visit of path P with size S adds S to P's cumulative size and lowers P's minimum size to S.
+ * - A whiteout `.wh.NAME` is a node too, visited as path NAME. Its size is the sum of all sizes below NAME in the
+ *   stack of the lower layers when NAME is a directory there, and 0 otherwise (so deleting a file costs its earlier
+ *   versions via the cumulative size, with a minimum of 0).
+ * - Opaque markers `.wh..wh..opq` are dropped when the tree is built: Dive never hides anything for them.
+ * - efficiency = Σ minimum / Σ cumulative over all paths (1 when nothing was seen);
+ *   wasted bytes = Σ cumulative over the paths visited at least twice ("inefficiencies");
+ *   user-wasted percent = wasted bytes / Σ size of the layers after the first, where a layer's size is the sum
+ *   of its tar entries' sizes.
+ * Consequences worth knowing: deleting a whole directory in a later layer usually costs nothing in Dive (the
+ * directory path was not a leaf below, so it is seen once), and replaced files count all their versions as wasted.
+ *
+ * Where we cannot or do not follow Dive (documented, all rare in built images):
+ * - a whiteout of a path that does not exist below makes Dive's visitor fail and stop visiting the rest of that
+ *   layer; we charge it 0 and go on;
+ * - Dive gives directories implied by a deeper entry (no entry of their own in that layer) an empty payload in its
+ *   stacked tree, so a later whiteout of such a directory costs 0 in Dive; we keep the last explicit entry. Docker,
+ *   BuildKit and debootstrap always write the parent directories, so the two agree on their layers;
+ * - a whiteout in the first layer is looked up in that same layer by Dive; we charge it 0.
+ *
+ * Memory: one Map<string, number> entry per path visited (the minimum and the layer of the last visit packed into
+ * one number), plus the cumulative size and count of the paths visited more than once — usually few.
+ */
+import type { LayerSummary } from '../image/layer-summary.js';
+import { TopN } from './top-n.js';
+
+/** Layer numbers are kept modulo this (to recognise a second visit within one layer); Docker allows 127 layers. */
+const LAYER_SLOTS = 1024;
+
+export interface DiveInefficiency {
+  path: string;
+  /** How many times Dive saw the path (layers it appears in, whiteouts included). */
+  count: number;
+  cumulativeSize: number;
+}
+
+export interface DiveMetrics {
+  efficiency: number;
+  wastedBytes: number;
+  /** Σ size of all layers (Dive's `SizeBytes`). */
+  sizeBytes: number;
+  /** Σ size of the layers after the first (Dive's `UserSizeByes`). */
+  userSizeBytes: number;
+  /** wastedBytes / userSizeBytes; null when there are no user bytes (Dive divides by zero: see the CI gate). */
+  userWastedPercent: number | null;
+  /** Paths visited at least twice, largest cumulative size first (Dive's "Inefficient Files"), top N. */
+  inefficiencies: DiveInefficiency[];
+  inefficientPaths: number;
+}
+
+export class DiveEfficiency {
+  /** path → minimum size × LAYER_SLOTS + layer of the last visit. */
+  private readonly table = new Map<string, number>();
+  private readonly cumulative = new Map<string, number>();
+  private readonly counts = new Map<string, number>();
+  private sumCumulative = 0;
+
+  /** Visits one layer's tree: entries, directories created by opaque markers, whiteouts (sized by the caller). */
+  visitLayer(layer: Pick<LayerSummary, 'files' | 'whiteouts' | 'opaqueDirs'>, index: number, whiteoutSizes: ReadonlyMap<string, number>): void {
+    const { paths, sizes } = layer.files;
+    const whiteouts = new Set(layer.whiteouts);
+    const opaque = layer.opaqueDirs.filter((d) => d !== '');
+    const parents = new Set<string>();
+    for (const p of paths) addAncestors(p, parents);
+    for (const w of whiteouts) addAncestors(w, parents);
+    for (const d of opaque) addAncestors(d, parents);
+    // Backwards, so that of a path written twice in one tar the last entry counts (Dive's node keeps the last payload).
+    for (let i = paths.length - 1; i >= 0; i--) {
+      if (!parents.has(paths[i])) this.visit(paths[i], sizes[i], index, true);
+    }
+    // `d/.wh..wh..opq` makes Dive create node `d` (with an empty payload when the layer has no `d/` entry).
+    for (const d of opaque) if (!parents.has(d)) this.visit(d, 0, index, true);
+    for (const w of whiteouts) this.visit(w, whiteoutSizes.get(w) ?? 0, index, false);
+  }
+
+  result(layerSizes: readonly number[], top: number): DiveMetrics {
+    let sumMin = 0;
+    for (const v of this.table.values()) sumMin += Math.floor(v / LAYER_SLOTS);
+    let wastedBytes = 0;
+    const worst = new TopN(top);
+    for (const [path, cum] of this.cumulative) {
+      wastedBytes += cum;
+      worst.offer(path, cum);
+    }
+    const sizeBytes = layerSizes.reduce((a, b) => a + b, 0);
+    const userSizeBytes = sizeBytes - (layerSizes[0] ?? 0);
+    return {
+      efficiency: this.sumCumulative === 0 ? 1 : sumMin / this.sumCumulative,
+      wastedBytes,
+      sizeBytes,
+      userSizeBytes,
+      userWastedPercent: userSizeBytes === 0 ? null : wastedBytes / userSizeBytes,
+      inefficiencies: worst.list().map(({ path, size }) => ({ path, count: this.counts.get(path)!, cumulativeSize: size })),
+      inefficientPaths: this.cumulative.size,
+    };
+  }
+
+  /** `once`: a second visit of the same path in the same layer is the same Dive node, not a new one. */
+  private visit(path: string, size: number, layer: number, once: boolean): void {
+    const tag = layer % LAYER_SLOTS;
+    this.sumCumulative += size;
+    const v = this.table.get(path);
+    if (v === undefined) {
+      this.table.set(path, size * LAYER_SLOTS + tag);
+      return;
+    }
+    const min = Math.floor(v / LAYER_SLOTS);
+    if (once && v - min * LAYER_SLOTS === tag) {
+      this.sumCumulative -= size;
+      return;
+    }
+    const cum = this.cumulative.get(path);
+    this.cumulative.set(path, (cum ?? min) + size);
+    this.counts.set(path, (this.counts.get(path) ?? 1) + 1);
+    this.table.set(path, Math.min(min, size) * LAYER_SLOTS + tag);
+  }
+}
+
+function addAncestors(p: string, into: Set<string>): void {
+  for (let i = p.lastIndexOf('/'); i > 0; i = p.lastIndexOf('/', i - 1)) {
+    const a = p.slice(0, i);
+    if (into.has(a)) return;
+    into.add(a);
+  }
+}

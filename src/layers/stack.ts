@@ -1,0 +1,198 @@
+/**
+ * The filesystem as the layers stack up, kept as the one per-file table of the layer report: path → size of the
+ * visible tar entry (0 for links and special files, DIR for directories). Strings are the summaries' own, so an
+ * entry costs a Map slot and nothing else; no per-file objects.
+ *
+ * Applying a layer follows the runtime (containerd's applier and the OCI layer spec), not Dive:
+ * - `.wh.NAME` hides NAME and everything below it; `.wh..wh..opq` hides every lower child of its directory;
+ * - a non-directory entry over a lower directory replaces the whole directory (its children disappear);
+ * - deletions act on lower layers only, so they are applied before the layer's own entries.
+ * Every stored version that stops being visible is counted as wasted, by the path that stored it.
+ *
+ * Dive's stacked tree differs in two ways (it never sees opaque markers, and a file over a directory keeps the
+ * children), and Dive sizes a whited-out directory from its own tree. `diveOnly` holds the entries Dive still sees
+ * but the runtime does not, so the Dive-compatible figures can be computed from the same pass without a second
+ * table: it is empty unless opaque directories or directory-to-file replacements occur.
+ */
+import type { LayerSummary } from '../image/layer-summary.js';
+import { HardLinks, type Release } from './hard-links.js';
+
+export const DIR = -1;
+
+export interface ChangeCount {
+  /** Non-directory entries (regular files, links, special files). */
+  files: number;
+  bytes: number;
+}
+
+export interface LayerChanges {
+  /** Entries whose path was not visible below. */
+  added: ChangeCount;
+  /** Entries whose path was visible below as a non-directory (bytes: the new sizes; previousBytes: what they replace). */
+  modified: ChangeCount & { previousBytes: number };
+  /**
+   * Lower non-directories hidden by whiteouts, opaque directories or replacement, and not re-provided by this layer;
+   * bytes are the hidden entries' tar sizes (a hard link's is 0: its content is charged where it was stored).
+   */
+  removed: ChangeCount;
+  /** Per whiteout path, the bytes Dive's efficiency.go charges it: a directory's content in Dive's tree, else 0. */
+  diveWhiteoutSizes: Map<string, number>;
+}
+
+export interface VisibleTotals {
+  files: number;
+  dirs: number;
+  bytes: number;
+}
+
+function firstSegment(p: string): string {
+  const i = p.indexOf('/');
+  return i === -1 ? p : p.slice(0, i);
+}
+
+export class LayerStack {
+  private readonly visible = new Map<string, number>();
+  private readonly diveOnly = new Map<string, number>();
+  private readonly links = new HardLinks();
+  /** Stored bytes that are not visible any more, by the path whose tar entry stored them. */
+  readonly wasted = new Map<string, number>();
+  wastedBytes = 0;
+
+  apply(layer: Pick<LayerSummary, 'files' | 'whiteouts' | 'opaqueDirs'>): LayerChanges {
+    const { paths, sizes, kinds } = layer.files;
+    const whiteouts = new Set(layer.whiteouts);
+    const opaque = new Set(layer.opaqueDirs);
+    const rootOpaque = opaque.delete('');
+    const replaced = new Set<string>();
+    for (let i = 0; i < paths.length; i++) {
+      if (kinds[i] !== 'd' && this.visible.get(paths[i]) === DIR) replaced.add(paths[i]);
+    }
+    // Dive looks a whiteout up in the stack of the layers below: a directory there is charged its content.
+    const diveSizes = new Map<string, number>();
+    for (const w of whiteouts) diveSizes.set(w, 0);
+    const diveDirs = new Set([...whiteouts].filter((w) => (this.diveOnly.get(w) ?? this.visible.get(w)) === DIR));
+
+    const hiddenNow = new Map<string, number>();
+    if (whiteouts.size || opaque.size || replaced.size || rootOpaque) {
+      const roots = new Set<string>();
+      for (const set of [whiteouts, opaque, replaced]) for (const p of set) roots.add(firstSegment(p));
+      // Dive's view first: entries only Dive sees still count in its directory sizes, and its whiteouts remove them.
+      for (const [q, v] of this.diveOnly) {
+        if (!roots.has(firstSegment(q))) continue;
+        if (this.coveredByWhiteout(q, v, whiteouts, diveDirs, diveSizes)) this.diveOnly.delete(q);
+      }
+      for (const [q, v] of this.visible) {
+        if (!rootOpaque && !roots.has(firstSegment(q))) continue;
+        const byWhiteout = this.coveredByWhiteout(q, v, whiteouts, diveDirs, diveSizes);
+        const byBelow = rootOpaque || hasProperAncestorIn(q, opaque) || hasProperAncestorIn(q, replaced);
+        if (!byWhiteout && !byBelow) continue;
+        this.visible.delete(q);
+        hiddenNow.set(q, v);
+        this.hide(q, v);
+        if (!byWhiteout) this.diveOnly.set(q, v);
+      }
+    }
+
+    const added: ChangeCount = { files: 0, bytes: 0 };
+    const modified = { files: 0, bytes: 0, previousBytes: 0 };
+    const removed: ChangeCount = { files: 0, bytes: 0 };
+    const linkTargets = layer.files.links ?? [];
+    let linkIndex = 0;
+    for (let i = 0; i < paths.length; i++) {
+      const p = paths[i];
+      const size = sizes[i];
+      const kind = kinds[i];
+      if (this.diveOnly.size) this.diveOnly.delete(p);
+      const lower = this.visible.get(p);
+      if (kind === 'd') {
+        if (lower !== undefined && lower !== DIR) {
+          // A directory replaces a file: the file is gone.
+          this.hide(p, lower);
+          removed.files++;
+          removed.bytes += lower;
+        }
+        this.visible.set(p, DIR);
+        continue;
+      }
+      const hidden = hiddenNow.get(p);
+      if (lower !== undefined && lower !== DIR) {
+        modified.files++;
+        modified.bytes += size;
+        modified.previousBytes += lower;
+        this.hide(p, lower);
+      } else if (lower === undefined && hidden !== undefined && hidden !== DIR) {
+        // Hidden by this layer's whiteout or opaque directory and provided again: a replacement, not a removal.
+        modified.files++;
+        modified.bytes += size;
+        modified.previousBytes += hidden;
+        hiddenNow.delete(p);
+      } else {
+        added.files++;
+        added.bytes += size;
+      }
+      this.visible.set(p, size);
+      if (kind === 'h') {
+        const target = linkTargets[linkIndex++];
+        if (target !== undefined) this.links.link(p, target, (t) => this.fileSize(t));
+      }
+    }
+    for (const v of hiddenNow.values()) {
+      if (v === DIR) continue;
+      removed.files++;
+      removed.bytes += v;
+    }
+    return { added, modified, removed, diveWhiteoutSizes: diveSizes };
+  }
+
+  totals(): VisibleTotals {
+    let files = 0;
+    let dirs = 0;
+    let bytes = this.links.pinnedBytes();
+    for (const v of this.visible.values()) {
+      if (v === DIR) dirs++;
+      else {
+        files++;
+        bytes += v;
+      }
+    }
+    return { files, dirs, bytes };
+  }
+
+  private fileSize(path: string): number | undefined {
+    const v = this.visible.get(path);
+    return v === undefined || v === DIR ? undefined : v;
+  }
+
+  /** The version of `path` (of size `v`) leaves the final filesystem: its bytes are wasted unless a link keeps them. */
+  private hide(path: string, v: number): void {
+    if (v === DIR) return;
+    const release: Release = this.links.release(path);
+    if (release === null) return;
+    if (release === undefined) this.waste(path, v);
+    else this.waste(release.path, release.size);
+  }
+
+  private waste(path: string, bytes: number): void {
+    if (bytes <= 0) return;
+    this.wasted.set(path, (this.wasted.get(path) ?? 0) + bytes);
+    this.wastedBytes += bytes;
+  }
+
+  /** True when a whiteout hides `q` (itself or an ancestor); adds `q`'s size to every whited-out Dive directory above it. */
+  private coveredByWhiteout(q: string, v: number, whiteouts: Set<string>, diveDirs: Set<string>, diveSizes: Map<string, number>): boolean {
+    let covered = whiteouts.has(q);
+    for (let i = q.indexOf('/'); i !== -1; i = q.indexOf('/', i + 1)) {
+      const a = q.slice(0, i);
+      if (!whiteouts.has(a)) continue;
+      covered = true;
+      if (v > 0 && diveDirs.has(a)) diveSizes.set(a, diveSizes.get(a)! + v);
+    }
+    return covered;
+  }
+}
+
+function hasProperAncestorIn(q: string, dirs: Set<string>): boolean {
+  if (dirs.size === 0) return false;
+  for (let i = q.indexOf('/'); i !== -1; i = q.indexOf('/', i + 1)) if (dirs.has(q.slice(0, i))) return true;
+  return false;
+}

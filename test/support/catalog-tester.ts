@@ -5,8 +5,6 @@
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createGunzip } from 'node:zlib';
 import type { Cataloger, CatalogContext, ParseResult } from '../../src/catalog/cataloger.js';
 import { CATALOGERS, captureMatcher, compileGlobs } from '../../src/catalog/catalogers.js';
@@ -16,10 +14,9 @@ import type { LayerSummary } from '../../src/image/layer-summary.js';
 import { CapturedView } from '../../src/image/squash.js';
 import { walkLayerStream } from '../../src/image/walk-layer.js';
 import type { LayerRef, Package } from '../../src/sbom/package.js';
+import { pep503 } from './truth.js';
 
-export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-export const corpusDir = path.resolve(repoRoot, '../shared/corpus');
-export const hasCorpus = fs.existsSync(path.join(corpusDir, 'README.md'));
+export { corpusDir, hasCorpus, repoRoot } from './paths.js';
 
 export interface FakeLayer {
   files?: Record<string, string | Buffer>;
@@ -89,29 +86,12 @@ export function catalogSummaries(summaries: readonly LayerSummary[]): CatalogRes
   return catalogImage(CapturedView.fromLayers(summaries), refs, CATALOGERS);
 }
 
-export interface TruthRow {
-  type: string;
-  name: string;
-  version: string;
-  arch?: string;
-  optional: boolean;
-}
-
-export function readTruth(file: string): TruthRow[] {
-  return fs
-    .readFileSync(file, 'utf8')
-    .split('\n')
-    .filter((l) => l.trim() && !l.startsWith('#'))
-    .map((l) => {
-      const [type, name, version, arch] = l.split('\t');
-      const optional = type.startsWith('?');
-      return { type: optional ? type.slice(1) : type, name, version, arch: arch && !arch.includes(' ') && !arch.includes('/') ? arch : undefined, optional };
-    });
-}
+export { readTruth, type TruthRow } from './truth.js';
+import type { TruthRow } from './truth.js';
 
 /** How the ecosystem compares names: pypi by PEP 503, the others exactly. */
 function keyOf(type: string, name: string, version: string, arch?: string): string {
-  const n = type === 'pypi' ? name.toLowerCase().replace(/[-_.]+/g, '-') : name;
+  const n = type === 'pypi' ? pep503(name) : name;
   return [type, n, version, arch ?? ''].join(' ');
 }
 

@@ -16,7 +16,8 @@ export function readTruth(path: string): TruthRow[] {
     .map((l) => {
       const [type, name, version, arch] = l.split('\t');
       const optional = type.startsWith('?');
-      return { type: optional ? type.slice(1) : type, name, version, arch: arch || undefined, optional };
+      // Some truth files put a comment in the fourth column; only a plain architecture name is an arch.
+      return { type: optional ? type.slice(1) : type, name, version, arch: arch && !/[\s/]/.test(arch) ? arch : undefined, optional };
     });
 }
 

@@ -3,12 +3,13 @@
  * layerlens CLI: `scan` and `layers` run the same analysis in-process (no Redis); `serve`, `worker` and `start` run
  * the service. Exit codes: 0 success, 1 the analysis failed (or a CI gate failed), 2 usage error.
  */
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { analyzeImage, type AnalysisResult } from './analyze.js';
 import { loadConfig, type Config } from './config.js';
 import { isLayerlensError } from './errors.js';
-import { openImage } from './image/open.js';
+import { listPlatformImages, openImage } from './image/open.js';
 import { createLogger } from './logger.js';
 import { registryClientFromConfig } from './registry/from-config.js';
 import { parsePlatform } from './registry/platform.js';
@@ -19,12 +20,14 @@ const HELP = `layerlens ${TOOL_VERSION} — SBOMs and layer reports for OCI imag
 Usage:
   layerlens scan IMAGE [--platform OS/ARCH[/VARIANT]] [-o FILE]
       CycloneDX 1.6 JSON SBOM of IMAGE (stdout, or FILE)
+  layerlens scan IMAGE --platform all [-o DIR]
+      one SBOM per image platform: DIR/OS-ARCH[-VARIANT].cdx.json, or one SBOM per line on stdout
   layerlens layers IMAGE [--platform P] [--format json|table] [--ci [--ci-config FILE]
                    [--lowest-efficiency R] [--highest-wasted-bytes B] [--highest-user-wasted-percent R]]
       per-layer sizes, added/modified/removed files, wasted bytes, efficiency; with --ci, Dive's CI rules
       (defaults, then .dive-ci or --ci-config, then flags; a rule is turned off with "disabled") and exit 1 on failure
   layerlens serve     run the HTTP API (PORT, REDIS_URL)
-  layerlens worker    run an analysis worker (REDIS_URL)
+  layerlens worker    run analysis workers (REDIS_URL), LAYERLENS_WORKER_PROCESSES processes (default: one per core)
   layerlens start     run API and worker in one process; starts a local redis-server if none is reachable
 
 IMAGE is a registry reference (alpine, ghcr.io/org/app:1.2, host:5000/repo@sha256:…) or oci-dir:PATH[:REF].
@@ -71,6 +74,7 @@ async function main(argv: string[]): Promise<number> {
   const config = loadConfig();
   switch (command) {
     case 'scan': {
+      if (values.platform === 'all') return scanAllPlatforms(requireImage(image), config, values.output, values.quiet);
       const result = await analyze(requireImage(image), config, values.platform, values.quiet);
       if (values.output) await writeFile(values.output, result.sbom);
       else process.stdout.write(`${result.sbom}\n`);
@@ -97,8 +101,16 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case 'worker': {
-      const { startWorker } = await import('../workers/run-worker.js');
       const logger = createLogger(config.logLevel, 'layerlens-worker');
+      if (config.workerProcesses > 1) {
+        // One process per core (LAYERLENS_WORKER_PROCESSES): each child runs one BullMQ Worker; crashed ones restart.
+        const { superviseProcesses } = await import('./util/process-supervisor.js');
+        const pool = superviseProcesses({ processes: config.workerProcesses, args: ['worker'], env: { LAYERLENS_WORKER_PROCESSES: '1' }, logger });
+        logger.info({ processes: config.workerProcesses }, 'layerlens worker supervisor started');
+        await untilSignal(logger, () => pool.close());
+        return 0;
+      }
+      const { startWorker } = await import('../workers/run-worker.js');
       const worker = startWorker(config, logger);
       logger.info({ concurrency: config.workerConcurrency }, 'layerlens worker started');
       await untilSignal(logger, () => worker.close());
@@ -157,7 +169,8 @@ function requireImage(image: string | undefined): string {
 }
 
 async function analyze(image: string, config: Config, platform: string | undefined, quiet = false): Promise<AnalysisResult> {
-  const client = registryClientFromConfig(config, { plainHttpLoopback: true });
+  // The CLI runs on the user's machine: registries on localhost or the LAN are theirs to reach (no SSRF guard).
+  const client = registryClientFromConfig(config, { plainHttpLoopback: true, allowPrivateAddresses: true });
   const source = await openImage(image, {
     client,
     platform: platform ? parsePlatform(platform) : undefined,
@@ -175,6 +188,19 @@ async function analyze(image: string, config: Config, platform: string | undefin
     for (const w of result.warnings) process.stderr.write(`warning: ${w}\n`);
   }
   return result;
+}
+
+/** `--platform all`: each platform analysed on its own, one after the other (they rarely share layers). */
+async function scanAllPlatforms(image: string, config: Config, output: string | undefined, quiet = false): Promise<number> {
+  const client = registryClientFromConfig(config, { plainHttpLoopback: true, allowPrivateAddresses: true });
+  const pinned = await listPlatformImages(image, { client, limits: config.limits, allowLocalSources: true });
+  if (output) await mkdir(output, { recursive: true });
+  for (const one of pinned) {
+    const result = await analyze(one, config, undefined, quiet);
+    if (output) await writeFile(join(output, `${result.image.platform.replace(/\//g, '-')}.cdx.json`), result.sbom);
+    else process.stdout.write(`${JSON.stringify(JSON.parse(result.sbom))}\n`); // JSON lines: one document per line
+  }
+  return 0;
 }
 
 function untilSignal(logger: { info: (o: object, m: string) => void }, close: () => Promise<void>): Promise<void> {

@@ -2,12 +2,25 @@
  * Environment → typed configuration, validated once at boot. Every default lives here and nowhere else; the README's
  * configuration table mirrors this file.
  */
+import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 
 const list = z
   .string()
   .optional()
   .transform((s) => (s ?? '').split(',').map((x) => x.trim()).filter(Boolean));
+
+const bool = (fallback: boolean) =>
+  z
+    .string()
+    .optional()
+    .transform((s, ctx) => {
+      if (s === undefined || s === '') return fallback;
+      if (/^(true|1|yes)$/i.test(s)) return true;
+      if (/^(false|0|no)$/i.test(s)) return false;
+      ctx.addIssue({ code: 'custom', message: `expected true or false, got ${s}` });
+      return z.NEVER;
+    });
 
 const bytes = (fallback: number) =>
   z
@@ -37,21 +50,50 @@ const int = (fallback: number, min = 0) =>
       return n;
     });
 
+const duration = (fallbackMs: number) =>
+  z
+    .string()
+    .optional()
+    .transform((s, ctx) => {
+      if (s === undefined || s === '') return fallbackMs;
+      const n = parseDuration(s);
+      if (n === undefined) {
+        ctx.addIssue({ code: 'custom', message: `not a duration: ${s} (use e.g. 90s, 5m, 1h)` });
+        return z.NEVER;
+      }
+      return n;
+    });
+
 const schema = z.object({
   PORT: int(8080, 0),
   HOST: z.string().default('0.0.0.0'),
   REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
   LAYERLENS_INSECURE_REGISTRIES: list,
   LAYERLENS_ALLOWED_REGISTRIES: list,
+  LAYERLENS_ALLOW_PRIVATE_REGISTRIES: bool(false),
+  LAYERLENS_ALLOW_LOCAL_SOURCES: bool(false),
+  LAYERLENS_REGISTRY_CREDENTIALS: z.string().optional(),
   LAYERLENS_API_KEYS: list,
   LAYERLENS_WORKER_CONCURRENCY: int(1, 1),
   LAYERLENS_LAYER_CONCURRENCY: int(3, 1),
+  LAYERLENS_WORKER_PROCESSES: int(availableParallelism(), 1),
+  LAYERLENS_LAYER_CACHE: bool(true),
+  LAYERLENS_LAYER_CACHE_MAX_BYTES: bytes(64 * 1024 * 1024),
+  LAYERLENS_LAYER_CACHE_TTL_SECONDS: int(7 * 24 * 3600, 0),
   LAYERLENS_MAX_MANIFEST_BYTES: bytes(4 * 1024 * 1024),
   LAYERLENS_MAX_LAYER_BYTES: bytes(16 * 1024 ** 3),
   LAYERLENS_MAX_UNCOMPRESSED_BYTES: bytes(64 * 1024 ** 3),
   LAYERLENS_MAX_FILE_BYTES: bytes(64 * 1024 * 1024),
   LAYERLENS_RESULT_TTL_SECONDS: int(30 * 24 * 3600, 0),
   LAYERLENS_JOB_ATTEMPTS: int(3, 1),
+  LAYERLENS_WEBHOOK_SECRET: z.string().optional(),
+  LAYERLENS_WEBHOOK_MAX_BYTES: bytes(1024 * 1024),
+  LAYERLENS_WEBHOOK_REGISTRY_HOST: list,
+  LAYERLENS_WEBHOOK_DEDUP_SECONDS: int(60, 0),
+  LAYERLENS_WATCH_MIN_INTERVAL: duration(60_000),
+  LAYERLENS_CALLBACK_SECRET: z.string().optional(),
+  LAYERLENS_CALLBACK_ALLOW_PRIVATE: bool(false),
+  LAYERLENS_CALLBACK_ATTEMPTS: int(8, 1),
   LAYERLENS_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -63,13 +105,51 @@ export interface Config {
   insecureRegistries: string[];
   /** When non-empty, the only registries the service may pull from. */
   allowedRegistries: string[];
+  /** Let the service reach registries on loopback, private or link-local addresses (SSRF guard off). */
+  allowPrivateRegistries: boolean;
+  /** Let the API accept oci-dir:, oci-archive: and docker-archive: sources (paths on the server's disk). */
+  allowLocalSources: boolean;
+  /**
+   * Per-registry credentials: a path to a JSON file (preferred), or the JSON itself for platforms that inject secrets
+   * as environment variables (see registry/credentials.ts). Parsed only by the credential store; never log it.
+   */
+  registryCredentials?: string;
   apiKeys: string[];
   workerConcurrency: number;
   layerConcurrency: number;
+  /** `layerlens worker` runs this many worker processes (tar parsing is single-threaded: one per core). */
+  workerProcesses: number;
+  /** The Redis layer-summary cache used by workers. */
+  layerCache: { enabled: boolean; maxBytes: number; ttlSeconds: number };
   limits: Limits;
   resultTtlSeconds: number;
   jobAttempts: number;
   logLevel: string;
+  webhook: WebhookConfig;
+  /** Shortest interval (ms) a watch may be scheduled at: protects registries from a rescan storm. */
+  watchMinIntervalMs: number;
+  callback: CallbackConfig;
+}
+
+export interface WebhookConfig {
+  /** Shared secret of POST /v1/webhooks/registry; without it the endpoint refuses every request. Never log it. */
+  secret?: string;
+  maxBodyBytes: number;
+  /**
+   * `from=to` entries rename the registry host a sender reports (a registry that knows itself by an internal name);
+   * a bare `host` is the host for senders that report none.
+   */
+  registryHosts: string[];
+  /** Identical (repository, digest) events within this many seconds are handled once; 0 turns that off. */
+  dedupSeconds: number;
+}
+
+export interface CallbackConfig {
+  /** HMAC key of X-Layerlens-Signature; callbackUrl is refused while it is unset. Never log it. */
+  secret?: string;
+  /** Let callbacks reach loopback, private and link-local addresses (tests, single-host setups). */
+  allowPrivate: boolean;
+  attempts: number;
 }
 
 /** Bounds on everything read from outside: a hostile or broken image must not exhaust memory or disk. */
@@ -103,9 +183,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     redisUrl: e.REDIS_URL,
     insecureRegistries: e.LAYERLENS_INSECURE_REGISTRIES,
     allowedRegistries: e.LAYERLENS_ALLOWED_REGISTRIES,
+    allowPrivateRegistries: e.LAYERLENS_ALLOW_PRIVATE_REGISTRIES,
+    allowLocalSources: e.LAYERLENS_ALLOW_LOCAL_SOURCES,
+    registryCredentials: e.LAYERLENS_REGISTRY_CREDENTIALS || undefined,
     apiKeys: e.LAYERLENS_API_KEYS,
     workerConcurrency: e.LAYERLENS_WORKER_CONCURRENCY,
     layerConcurrency: e.LAYERLENS_LAYER_CONCURRENCY,
+    workerProcesses: e.LAYERLENS_WORKER_PROCESSES,
+    layerCache: {
+      enabled: e.LAYERLENS_LAYER_CACHE,
+      maxBytes: e.LAYERLENS_LAYER_CACHE_MAX_BYTES,
+      ttlSeconds: e.LAYERLENS_LAYER_CACHE_TTL_SECONDS,
+    },
     limits: {
       maxManifestBytes: e.LAYERLENS_MAX_MANIFEST_BYTES,
       maxLayerBytes: e.LAYERLENS_MAX_LAYER_BYTES,
@@ -115,6 +204,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     resultTtlSeconds: e.LAYERLENS_RESULT_TTL_SECONDS,
     jobAttempts: e.LAYERLENS_JOB_ATTEMPTS,
     logLevel: e.LAYERLENS_LOG_LEVEL,
+    webhook: {
+      secret: e.LAYERLENS_WEBHOOK_SECRET || undefined,
+      maxBodyBytes: e.LAYERLENS_WEBHOOK_MAX_BYTES,
+      registryHosts: e.LAYERLENS_WEBHOOK_REGISTRY_HOST,
+      dedupSeconds: e.LAYERLENS_WEBHOOK_DEDUP_SECONDS,
+    },
+    watchMinIntervalMs: e.LAYERLENS_WATCH_MIN_INTERVAL,
+    callback: {
+      secret: e.LAYERLENS_CALLBACK_SECRET || undefined,
+      allowPrivate: e.LAYERLENS_CALLBACK_ALLOW_PRIVATE,
+      attempts: e.LAYERLENS_CALLBACK_ATTEMPTS,
+    },
   };
 }
 
@@ -132,4 +233,13 @@ export function parseByteSize(text: string): number | undefined {
   const unit = UNITS[m[2].toLowerCase()];
   if (unit === undefined) return undefined;
   return Math.round(Number(m[1]) * unit);
+}
+
+const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** `90s` → 90 000, `5m` → 300 000, `1h` → 3 600 000 (milliseconds); undefined when it is not a duration. */
+export function parseDuration(text: string): number | undefined {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)\s*$/i.exec(text);
+  if (!m) return undefined;
+  return Math.round(Number(m[1]) * DURATION_UNITS[m[2].toLowerCase()]);
 }

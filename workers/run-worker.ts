@@ -2,8 +2,9 @@
  * Starts the analysis worker: one BullMQ Worker on the analysis queue, error listeners attached, closed gracefully
  * on SIGTERM/SIGINT (running jobs finish or are handed back) within a bounded time.
  */
-import { Worker } from 'bullmq';
+import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
+import { RedisLayerSummaryStore } from '../src/cache/redis-layer-store.js';
 import { RedisResultStore } from '../src/cache/redis-result-store.js';
 import type { Config } from '../src/config.js';
 import { ANALYZE_QUEUE, type AnalysisPayload } from '../src/jobs/analysis-job.js';
@@ -11,6 +12,14 @@ import { WORKER_LOCK_DURATION_MS, WORKER_STALLED_INTERVAL_MS } from '../src/jobs
 import type { Logger } from '../src/logger.js';
 import { registryClientFromConfig } from '../src/registry/from-config.js';
 import { createAnalyzeProcessor, type AnalysisJobResult } from './analyze-processor.js';
+import { AnalysisQueue } from '../src/jobs/client.js';
+import { CALLBACK_QUEUE, CallbackRegistry, callbackJobOptions, type CallbackPayload } from '../src/jobs/callback-job.js';
+import { RESCAN_QUEUE, type RescanPayload } from '../src/jobs/rescan-job.js';
+import { WatchService } from '../src/jobs/watch-store.js';
+import { resolveImage } from '../src/image/resolve.js';
+import { parseReference } from '../src/registry/reference.js';
+import { createCallbackDispatcher, createCallbackProcessor } from './callback-processor.js';
+import { createRescanProcessor } from './rescan-processor.js';
 
 export interface RunningWorker {
   worker: Worker<AnalysisPayload, AnalysisJobResult>;
@@ -25,6 +34,16 @@ export function startWorker(config: Config, logger: Logger, options: { prefix?: 
   const processor = createAnalyzeProcessor({
     client: registryClientFromConfig(config),
     results,
+    // Shared by every job of every worker process: a layer is walked once, then reused by images that share it.
+    layerStore: config.layerCache.enabled
+      ? new RedisLayerSummaryStore(connection, {
+          prefix: options.prefix,
+          ttlSeconds: config.layerCache.ttlSeconds,
+          maxBytes: config.layerCache.maxBytes,
+          maxFileBytes: config.limits.maxFileBytes,
+          logger,
+        })
+      : undefined,
     limits: config.limits,
     layerConcurrency: config.layerConcurrency,
     logger,
@@ -38,11 +57,61 @@ export function startWorker(config: Config, logger: Logger, options: { prefix?: 
   });
   worker.on('error', (err) => logger.error({ err: err.message }, 'worker error'));
   worker.on('failed', (job, err) => logger.warn({ jobId: job?.id, reason: err.message }, 'job failed'));
+  const extras = startRescansAndCallbacks(config, logger, connection, options.prefix, worker);
   return {
     worker,
     async close() {
       await worker.close();
+      await extras.close();
       await connection.quit().catch(() => connection.disconnect());
+    },
+  };
+}
+
+/**
+ * The rescan worker (watch schedulers fire here) and, when LAYERLENS_CALLBACK_SECRET is set, callback dispatch and
+ * delivery. They share the analysis worker's connection: BullMQ gives each Worker its own blocking connection.
+ */
+function startRescansAndCallbacks(config: Config, logger: Logger, connection: Redis, prefix: string | undefined, analysis: Worker<AnalysisPayload, AnalysisJobResult>) {
+  const client = registryClientFromConfig(config);
+  const results = new RedisResultStore(connection, { ttlSeconds: config.resultTtlSeconds, prefix });
+  const analyses = new AnalysisQueue(connection, { prefix, attempts: config.jobAttempts });
+  const rescanQueue = new Queue<RescanPayload>(RESCAN_QUEUE, { connection, prefix });
+  const watches = new WatchService(connection, rescanQueue, { prefix, minIntervalMs: config.watchMinIntervalMs });
+  const callbackQueue = new Queue<CallbackPayload>(CALLBACK_QUEUE, { connection, prefix, defaultJobOptions: callbackJobOptions(config.callback.attempts) });
+  const registry = new CallbackRegistry(connection, { prefix, allowPrivate: config.callback.allowPrivate });
+  const rescans = new Worker<RescanPayload>(
+    RESCAN_QUEUE,
+    createRescanProcessor({
+      client,
+      results,
+      queue: analyses,
+      watches,
+      logger,
+      callbacks: registry,
+      resolve: (image, platform, signal) => resolveImage(client, parseReference(image), platform, signal),
+    }),
+    { connection, prefix, concurrency: 2 },
+  );
+  rescans.on('error', (err) => logger.error({ err: err.message }, 'rescan worker error'));
+  const workers: Worker[] = [rescans];
+  const secret = config.callback.secret;
+  if (secret) {
+    const dispatch = createCallbackDispatcher({ registry, queue: callbackQueue, results, logger });
+    const safely = (job: Parameters<typeof dispatch>[0] | undefined, outcome: 'completed' | 'failed') => {
+      if (job) dispatch(job, outcome).catch((err: Error) => logger.error({ jobId: job.id, err: err.message }, 'queueing callbacks failed'));
+    };
+    analysis.on('completed', (job) => safely(job, 'completed'));
+    // finishedOn is set only when the job moved to failed for good; a failed attempt with retries left has none.
+    analysis.on('failed', (job) => (job?.finishedOn ? safely(job, 'failed') : undefined));
+    const delivery = new Worker<CallbackPayload>(CALLBACK_QUEUE, createCallbackProcessor({ secret, allowPrivate: config.callback.allowPrivate, logger }), { connection, prefix, concurrency: 8 });
+    delivery.on('error', (err) => logger.error({ err: err.message }, 'callback worker error'));
+    workers.push(delivery);
+  }
+  return {
+    async close() {
+      await Promise.all(workers.map((w) => w.close()));
+      await Promise.all([analyses.close(), rescanQueue.close(), callbackQueue.close()]);
     },
   };
 }

@@ -12,6 +12,8 @@ import { problem, problemFromError } from './problem.js';
 import { analysesRoutes } from './routes/analyses.js';
 import { healthRoutes } from './routes/health.js';
 import { resultRoutes } from './routes/results.js';
+import { watchRoutes } from './routes/watches.js';
+import { webhookRoutes } from './routes/webhooks.js';
 
 export function createApp(deps: ApiDeps): Hono {
   const app = new Hono();
@@ -21,6 +23,9 @@ export function createApp(deps: ApiDeps): Hono {
     await next();
     deps.logger.debug({ method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started), requestId: c.get('requestId') }, 'request');
   });
+  // Before the API-key and body-limit middleware: senders cannot send API keys (the webhook checks its own secret)
+  // and registry payloads get their own, larger limit (LAYERLENS_WEBHOOK_MAX_BYTES).
+  app.route('/', webhookRoutes(deps));
   app.use(
     '/v1/*',
     bodyLimit({
@@ -32,6 +37,7 @@ export function createApp(deps: ApiDeps): Hono {
   app.route('/', healthRoutes(deps));
   app.route('/', analysesRoutes(deps));
   app.route('/', resultRoutes(deps));
+  app.route('/', watchRoutes(deps));
   app.notFound((c) => problem(c, 404, 'NOT_FOUND', `no route ${c.req.method} ${c.req.path}`));
   app.onError((err, c) => {
     if (isLayerlensError(err)) return problemFromError(c, err);

@@ -2,6 +2,8 @@
 import type { ResultStore } from '../cache/stores.js';
 import type { ResolvedImage } from '../image/resolve.js';
 import type { AnalysisQueue } from '../jobs/client.js';
+import type { CallbackRegistry } from '../jobs/callback-job.js';
+import type { WatchService } from '../jobs/watch-store.js';
 import type { Logger } from '../logger.js';
 import type { Platform } from '../registry/platform.js';
 
@@ -10,6 +12,8 @@ export interface ApiDeps {
   results: ResultStore;
   /** Reference (+ platform) → the platform manifest digest; talks to the registry, never pulls a layer. */
   resolve(image: string, platform: Platform | undefined, signal?: AbortSignal): Promise<ResolvedImage>;
+  /** `platform: "all"`: every image platform of the reference, each resolved to its own digest. */
+  resolveAll?(image: string, signal?: AbortSignal): Promise<ResolvedImage[]>;
   /** True when Redis answers. */
   ready(): Promise<boolean>;
   apiKeys: readonly string[];
@@ -17,4 +21,21 @@ export interface ApiDeps {
   openapi: string;
   /** Largest accepted request body. */
   maxBodyBytes?: number;
+  /** Callback URLs per job; without it `callbackUrl` is refused (no LAYERLENS_CALLBACK_SECRET to sign with). */
+  callbacks?: Pick<CallbackRegistry, 'register' | 'checkUrl'>;
+  /** POST /v1/webhooks/registry; without a secret the endpoint refuses every request. */
+  webhook?: WebhookDeps;
+  /** Scheduled rescans; without it /v1/watches answers 503. */
+  watches?: WatchService;
+}
+
+export interface WebhookDeps {
+  secret?: string;
+  maxBodyBytes: number;
+  /** `from=to` host renames and an optional bare default host (LAYERLENS_WEBHOOK_REGISTRY_HOST). */
+  registryHosts: readonly string[];
+  /** True the first time `key` is seen within the dedup window (Redis SET NX EX); false for a repeat. */
+  firstSeen(key: string): Promise<boolean>;
+  /** Forget `key` again, so a sender's retry after a failure is not swallowed as a repeat. */
+  forget(key: string): Promise<void>;
 }

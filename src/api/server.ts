@@ -5,11 +5,16 @@ import { Redis } from 'ioredis';
 import { RedisResultStore } from '../cache/redis-result-store.js';
 import type { Config } from '../config.js';
 import { LayerlensError } from '../errors.js';
-import { isLocalSource } from '../image/open.js';
-import { resolveImage } from '../image/resolve.js';
+import { isLocalSource, listPlatformImages, resolveLocalImage } from '../image/open.js';
+import { resolveAllPlatforms, resolveImage } from '../image/resolve.js';
 import { AnalysisQueue } from '../jobs/client.js';
+import { CallbackRegistry } from '../jobs/callback-job.js';
+import { RESCAN_QUEUE, type RescanPayload } from '../jobs/rescan-job.js';
+import { WatchService } from '../jobs/watch-store.js';
+import { Queue } from 'bullmq';
 import type { Logger } from '../logger.js';
 import { registryClientFromConfig } from '../registry/from-config.js';
+import type { Platform } from '../registry/platform.js';
 import { parseReference } from '../registry/reference.js';
 import { createApp } from './app.js';
 
@@ -36,17 +41,41 @@ export async function startApi(config: Config, logger: Logger, options: { prefix
   redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error (api)'));
   const queue = new AnalysisQueue(redis, { prefix: options.prefix, attempts: config.jobAttempts });
   const client = registryClientFromConfig(config);
+  // Local sources read the server's disk: only when the operator turned them on (LAYERLENS_ALLOW_LOCAL_SOURCES).
+  const localOptions = (platform: Platform | undefined, signal?: AbortSignal) => {
+    if (!config.allowLocalSources) {
+      throw new LayerlensError('INVALID_REFERENCE', 'local image sources are off in the API (LAYERLENS_ALLOW_LOCAL_SOURCES); use the CLI', { retryable: false });
+    }
+    return { client, platform, signal, limits: config.limits, allowLocalSources: true };
+  };
+  const rescanQueue = new Queue<RescanPayload>(RESCAN_QUEUE, { connection: redis, prefix: options.prefix });
+  const keyPrefix = options.prefix ?? 'layerlens';
   const app = createApp({
     queue,
     results: new RedisResultStore(redis, { ttlSeconds: config.resultTtlSeconds, prefix: options.prefix }),
     resolve: async (image, platform, signal) => {
-      if (isLocalSource(image)) throw new LayerlensError('INVALID_REFERENCE', 'the API analyses registry images only; use the CLI for local sources', { retryable: false });
+      if (isLocalSource(image)) return resolveLocalImage(image, localOptions(platform, signal));
       return resolveImage(client, parseReference(image), platform, signal);
+    },
+    resolveAll: async (image, signal) => {
+      if (!isLocalSource(image)) return resolveAllPlatforms(client, parseReference(image), signal);
+      const pinned = await listPlatformImages(image, localOptions(undefined, signal));
+      return Promise.all(pinned.map((p) => resolveLocalImage(p, localOptions(undefined, signal))));
     },
     ready: async () => (await redis.ping()) === 'PONG',
     apiKeys: config.apiKeys,
     logger,
     openapi: readOpenApi(),
+    callbacks: config.callback.secret ? new CallbackRegistry(redis, { prefix: options.prefix, allowPrivate: config.callback.allowPrivate }) : undefined,
+    watches: new WatchService(redis, rescanQueue, { prefix: options.prefix, minIntervalMs: config.watchMinIntervalMs }),
+    webhook: {
+      secret: config.webhook.secret,
+      maxBodyBytes: config.webhook.maxBodyBytes,
+      registryHosts: config.webhook.registryHosts,
+      firstSeen: async (key) =>
+        config.webhook.dedupSeconds === 0 || (await redis.set(`${keyPrefix}:webhook-seen:${key}`, '1', 'EX', config.webhook.dedupSeconds, 'NX')) === 'OK',
+      forget: async (key) => void (await redis.del(`${keyPrefix}:webhook-seen:${key}`)),
+    },
   });
   const { server, port } = await new Promise<{ server: ServerType; port: number }>((resolve) => {
     const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => resolve({ server: s, port: info.port }));
@@ -58,6 +87,7 @@ export async function startApi(config: Config, logger: Logger, options: { prefix
     async close() {
       await new Promise((r) => server.close(r));
       await queue.close();
+      await rescanQueue.close();
       await redis.quit().catch(() => redis.disconnect());
     },
   };

@@ -3,22 +3,23 @@
  * two manifest GETs, never a layer), answers from the result store when the digest was analysed by this analyzer
  * version, and otherwise enqueues one job per digest × platform × analyzer version.
  */
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import { isLayerlensError } from '../../errors.js';
-import { platformKey } from '../../image/resolve.js';
-import { analysisJobId, parseAnalysisJobId, type AnalysisPayload } from '../../jobs/analysis-job.js';
+import { parseAnalysisJobId } from '../../jobs/analysis-job.js';
 import { parsePlatform } from '../../registry/platform.js';
 import { ANALYZER_VERSION } from '../../version.js';
 import type { ApiDeps } from '../deps.js';
 import { analysisLinks } from '../links.js';
 import { problem, problemFromError } from '../problem.js';
 import { readJsonBody } from '../read-json.js';
+import { requestAnalysis } from '../request-analysis.js';
 
 const analysisRequest = z.object({
   image: z.string().min(1).max(1024),
   platform: z.string().max(100).optional(),
   force: z.boolean().optional(),
+  callbackUrl: z.string().url().max(2048).optional(),
 });
 
 export function analysesRoutes(deps: ApiDeps): Hono {
@@ -28,28 +29,17 @@ export function analysesRoutes(deps: ApiDeps): Hono {
     const body = await readJsonBody(c, analysisRequest);
     if (body instanceof Response) return body;
     try {
-      const platform = body.platform ? parsePlatform(body.platform) : undefined;
-      const resolved = await deps.resolve(body.image, platform, c.req.raw.signal);
-      const key = platformKey(resolved);
-      const id = analysisJobId(resolved.digest, key);
-      const base = { id, image: resolved.name, digest: resolved.digest, indexDigest: resolved.indexDigest, platform: key, links: analysisLinks(id, resolved.digest) };
-      if (!body.force) {
-        const meta = await deps.results.getMeta(resolved.digest);
-        if (meta) return c.json({ ...base, status: 'completed', platform: meta.platform, result: { packages: meta.packages, warnings: meta.warnings.length } }, 200);
+      const platform = body.platform && body.platform !== 'all' ? parsePlatform(body.platform) : undefined;
+      if (body.callbackUrl) {
+        if (!deps.callbacks) return problem(c, 503, 'CALLBACKS_NOT_CONFIGURED', 'callbacks are off: set LAYERLENS_CALLBACK_SECRET so they can be signed');
+        const refused = await deps.callbacks.checkUrl(body.callbackUrl);
+        if (refused) return problem(c, 400, 'CALLBACK_URL_REFUSED', refused);
       }
-      const payload: AnalysisPayload = {
-        image: resolved.name,
-        pinned: resolved.pinned,
-        digest: resolved.digest,
-        indexDigest: resolved.indexDigest,
-        platform: key,
-        analyzerVersion: ANALYZER_VERSION,
-        requestedAt: new Date().toISOString(),
-      };
-      const { created } = await deps.queue.enqueue(payload);
-      deps.logger.info({ jobId: id, image: resolved.name, digest: resolved.digest, created }, 'analysis requested');
-      c.header('location', `/v1/analyses/${id}`);
-      return c.json({ ...base, status: 'queued' }, 202);
+      if (body.platform === 'all') return await allPlatforms(c, deps, body);
+      const { created: _created, ...answer } = await requestAnalysis(deps, { image: body.image, platform, force: body.force, callbackUrl: body.callbackUrl }, c.req.raw.signal);
+      if (answer.status === 'completed') return c.json(answer, 200);
+      c.header('location', `/v1/analyses/${answer.id}`);
+      return c.json(answer, 202);
     } catch (e) {
       if (isLayerlensError(e)) return problemFromError(c, e);
       throw e;
@@ -96,6 +86,30 @@ export function analysesRoutes(deps: ApiDeps): Hono {
   });
 
   return app;
+}
+
+/**
+ * `platform: "all"`: one analysis per image platform of the index (each its own digest, job and cache entry),
+ * listed in one answer — 200 when every one is already completed, else 202.
+ */
+async function allPlatforms(c: Context, deps: ApiDeps, body: z.infer<typeof analysisRequest>): Promise<Response> {
+  if (!deps.resolveAll) return problem(c, 501, 'NOT_IMPLEMENTED', 'platform "all" is not available here');
+  const images = await deps.resolveAll(body.image, c.req.raw.signal);
+  const analyses = [];
+  for (const resolved of images) {
+    // Each platform goes the one request path, with its resolution already done.
+    const { created: _created, ...one } = await requestAnalysis(
+      { ...deps, resolve: async () => resolved },
+      { image: body.image, force: body.force, callbackUrl: body.callbackUrl },
+      c.req.raw.signal,
+    );
+    analyses.push(one);
+  }
+  const completed = analyses.every((a) => a.status === 'completed');
+  return c.json(
+    { image: images[0]?.name ?? body.image, indexDigest: images[0]?.indexDigest, platform: 'all', status: completed ? 'completed' : 'queued', analyses },
+    completed ? 200 : 202,
+  );
 }
 
 /** Workers fail jobs with `CODE: step of image: message`; split that back into its parts. */

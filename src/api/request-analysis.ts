@@ -1,0 +1,62 @@
+/**
+ * "Resolve → cached? → enqueue": the one path by which anything asks for an analysis — POST /v1/analyses, the
+ * registry webhook and the watch rescans — so all of them share the job-id dedup and the result cache.
+ */
+import { platformKey } from '../image/resolve.js';
+import { analysisJobId, type AnalysisPayload } from '../jobs/analysis-job.js';
+import type { Platform } from '../registry/platform.js';
+import { ANALYZER_VERSION } from '../version.js';
+import type { ApiDeps } from './deps.js';
+import { analysisLinks } from './links.js';
+
+export interface AnalysisRequest {
+  image: string;
+  platform?: Platform;
+  /** Enqueue even when a result for this digest and analyzer version exists. */
+  force?: boolean;
+  /** Told when the job completes or fails (already checked against the SSRF policy by the caller). */
+  callbackUrl?: string;
+}
+
+export interface RequestedAnalysis {
+  id: string;
+  image: string;
+  digest: string;
+  indexDigest?: string;
+  platform: string;
+  links: ReturnType<typeof analysisLinks>;
+  status: 'completed' | 'queued';
+  /** Set for `completed`: the stored result's summary. */
+  result?: { packages: Record<string, number>; warnings: number };
+  /** For `queued`: false when an identical job was already waiting or running. */
+  created?: boolean;
+}
+
+export type RequestAnalysisDeps = Pick<ApiDeps, 'resolve' | 'results' | 'queue' | 'logger' | 'callbacks'>;
+
+export async function requestAnalysis(deps: RequestAnalysisDeps, req: AnalysisRequest, signal?: AbortSignal): Promise<RequestedAnalysis> {
+  const resolved = await deps.resolve(req.image, req.platform, signal);
+  const key = platformKey(resolved);
+  const id = analysisJobId(resolved.digest, key);
+  const base = { id, image: resolved.name, digest: resolved.digest, indexDigest: resolved.indexDigest, platform: key, links: analysisLinks(id, resolved.digest) };
+  if (!req.force) {
+    const meta = await deps.results.getMeta(resolved.digest);
+    // A cached answer is the notification: no callback is sent for it (the caller has the result in hand).
+    if (meta) return { ...base, status: 'completed', platform: meta.platform, result: { packages: meta.packages, warnings: meta.warnings.length } };
+  }
+  // Registered before the enqueue so a job that finishes at once still finds the URL; kept per job id (a Redis set),
+  // not in the job data, because a deduplicated request never writes its data.
+  if (req.callbackUrl) await deps.callbacks?.register(id, req.callbackUrl);
+  const payload: AnalysisPayload = {
+    image: resolved.name,
+    pinned: resolved.pinned,
+    digest: resolved.digest,
+    indexDigest: resolved.indexDigest,
+    platform: key,
+    analyzerVersion: ANALYZER_VERSION,
+    requestedAt: new Date().toISOString(),
+  };
+  const { created } = await deps.queue.enqueue(payload);
+  deps.logger.info({ jobId: id, image: resolved.name, digest: resolved.digest, created }, 'analysis requested');
+  return { ...base, status: 'queued', created };
+}

@@ -1,0 +1,81 @@
+/**
+ * Result callbacks: the queue that delivers them, the payload, the signature, and the per-job set of URLs waiting
+ * for an analysis. URLs live in a Redis set keyed by job id rather than in the job data: a duplicate request shares
+ * the first request's job and never writes its own data, yet its caller must be told as well.
+ */
+import { createHmac } from 'node:crypto';
+import type { DefaultJobOptions } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { z } from 'zod';
+import { checkCallbackTarget, type LookupAll } from './callback-target.js';
+
+export const CALLBACK_QUEUE = 'layerlens-callback';
+export const SIGNATURE_HEADER = 'x-layerlens-signature';
+
+export const callbackPayload = z.object({
+  url: z.string().url(),
+  /** The exact bytes signed and sent: serialised once, so every retry carries the same body and signature. */
+  body: z.string(),
+  analysisId: z.string(),
+});
+
+export type CallbackPayload = z.infer<typeof callbackPayload>;
+
+/** What the receiver gets: the same fields as GET /v1/analyses/{id}. */
+export interface CallbackBody {
+  id: string;
+  status: 'completed' | 'failed';
+  image: string;
+  digest: string;
+  platform: string;
+  links: { self: string; sbom: string; layers: string };
+  error?: { code: string; detail: string };
+  result?: { packages: Record<string, number>; warnings: number };
+}
+
+/** `sha256=<hex HMAC-SHA256(secret, body)>`, the form GitHub uses, so receivers can reuse their verifiers. */
+export function signBody(secret: string, body: string): string {
+  return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+}
+
+export function callbackJobOptions(attempts: number): DefaultJobOptions {
+  return {
+    // A receiver that is down for a while still gets told: 1 s, 2 s, 4 s … (8 attempts ≈ 4 minutes in all).
+    attempts,
+    backoff: { type: 'exponential', delay: 1000 },
+    removeOnComplete: { age: 3600, count: 1000 },
+    // Kept a week so an operator can see which receiver never answered.
+    removeOnFail: { age: 7 * 24 * 3600, count: 10_000 },
+  };
+}
+
+/** How long URLs wait for their job: longer than any job's queueing, retries and backoff. */
+const PENDING_TTL_SECONDS = 7 * 24 * 3600;
+
+export class CallbackRegistry {
+  constructor(
+    private readonly redis: Redis,
+    private readonly options: { prefix?: string; allowPrivate: boolean; lookup?: LookupAll },
+  ) {}
+
+  private key(jobId: string): string {
+    return `${this.options.prefix ?? 'layerlens'}:callbacks:${jobId}`;
+  }
+
+  /** undefined when the URL may be called back, else why not (for a 400 before anything is enqueued). */
+  async checkUrl(url: string): Promise<string | undefined> {
+    const target = await checkCallbackTarget(url, this.options.allowPrivate, this.options.lookup);
+    return target.ok ? undefined : target.reason;
+  }
+
+  async register(jobId: string, url: string): Promise<void> {
+    await this.redis.multi().sadd(this.key(jobId), url).expire(this.key(jobId), PENDING_TTL_SECONDS).exec();
+  }
+
+  /** The URLs waiting for `jobId`, removed in the same transaction so two workers never both deliver them. */
+  async take(jobId: string): Promise<string[]> {
+    const replies = await this.redis.multi().smembers(this.key(jobId)).del(this.key(jobId)).exec();
+    const members = replies?.[0]?.[1];
+    return Array.isArray(members) ? (members as string[]) : [];
+  }
+}

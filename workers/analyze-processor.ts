@@ -9,6 +9,7 @@ import type { ResultStore, LayerSummaryStore } from '../src/cache/stores.js';
 import type { Limits } from '../src/config.js';
 import { withContext } from '../src/errors.js';
 import { openImage } from '../src/image/open.js';
+import { resultSummary } from '../src/inspect/result-summary.js';
 import { analysisPayload, type AnalysisPayload } from '../src/jobs/analysis-job.js';
 import type { Logger } from '../src/logger.js';
 import type { RegistryClient } from '../src/registry/client.js';
@@ -19,6 +20,8 @@ export interface ProcessorDeps {
   layerStore?: LayerSummaryStore;
   limits: Limits;
   layerConcurrency: number;
+  /** oci-dir:/oci-archive:/docker-archive: jobs read the worker's disk; only when the API was allowed to accept them. */
+  allowLocalSources?: boolean;
   logger: Logger;
 }
 
@@ -36,7 +39,7 @@ export function createAnalyzeProcessor(deps: ProcessorDeps) {
     const log = deps.logger.child({ jobId: job.id, image: data.image, digest: data.digest });
     const started = Date.now();
     try {
-      const source = await openImage(data.pinned, { client: deps.client, signal, limits: deps.limits });
+      const source = await openImage(data.pinned, { client: deps.client, signal, limits: deps.limits, allowLocalSources: deps.allowLocalSources });
       const result = await analyzeImage(source, {
         limits: deps.limits,
         layerConcurrency: deps.layerConcurrency,
@@ -54,6 +57,7 @@ export function createAnalyzeProcessor(deps: ProcessorDeps) {
           completedAt: new Date().toISOString(),
           packages: result.counts,
           warnings: result.warnings,
+          summary: resultSummary(result.report),
         },
         sbom: result.sbom,
         layers: JSON.stringify({ image: result.image, analyzerVersion: result.analyzerVersion, ...result.report }),

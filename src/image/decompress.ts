@@ -23,16 +23,27 @@ function startsWith(buf: Buffer, magic: number[]): boolean {
   return buf.length >= magic.length && magic.every((b, i) => buf[i] === b);
 }
 
+export interface DecompressOptions {
+  /** Which zstd decoder: the native module when it loads (`auto`), or one of them by force (tests, diagnosis). */
+  zstd?: 'auto' | 'napi' | 'cli';
+  /** The zstd program for the CLI decoder. */
+  zstdCommand?: string;
+}
+
 /** Returns the decompressed stream and which compression was found. Errors of either side surface on the output. */
-export async function decompress(input: Readable): Promise<{ stream: Readable; compression: Compression }> {
+export async function decompress(input: Readable, options: DecompressOptions = {}): Promise<{ stream: Readable; compression: Compression }> {
   const head = await peek(input, 4);
   const compression = sniffCompression(head);
   if (compression === 'none') return { stream: input, compression };
-  const decoder = compression === 'gzip' ? createGunzip({ chunkSize: 128 * 1024 }) : zstdDecoder();
-  const out = new PassThrough({ highWaterMark: 256 * 1024 });
-  pipeline(input, decoder, out, (err) => {
-    if (err && !out.destroyed) out.destroy(asLayerError(err, compression));
+  const decoder = compression === 'gzip' ? createGunzip({ chunkSize: 128 * 1024 }) : zstdDecoder(options);
+  // pipeline destroys `out` with the decoder's raw error; _destroy is where it gets its LAYER_INVALID code.
+  const out = new PassThrough({
+    highWaterMark: 256 * 1024,
+    destroy(err, cb) {
+      cb(err && asLayerError(err, compression));
+    },
   });
+  pipeline(input, decoder, out, () => undefined);
   return { stream: out, compression };
 }
 
@@ -76,7 +87,9 @@ async function peek(stream: Readable, n: number): Promise<Buffer> {
 type ZstdModule = { DecompressStream: new () => Transform };
 let zstdNapi: ZstdModule | null | undefined;
 
-function zstdDecoder(): Duplex {
+function zstdDecoder(options: DecompressOptions): Duplex {
+  const mode = options.zstd ?? 'auto';
+  if (mode === 'cli') return zstdCli(options.zstdCommand);
   if (zstdNapi === undefined) {
     try {
       zstdNapi = createRequire(import.meta.url)('zstd-napi') as ZstdModule;
@@ -85,22 +98,31 @@ function zstdDecoder(): Duplex {
     }
   }
   if (zstdNapi) return new zstdNapi.DecompressStream();
-  return zstdCli();
+  if (mode === 'napi') {
+    throw new LayerlensError('LAYER_INVALID', 'cannot decompress zstd: the zstd-napi module is not installed', { retryable: false });
+  }
+  return zstdCli(options.zstdCommand);
 }
 
 /** `zstd -dc` as a duplex stream, for machines where the native module did not build. */
-function zstdCli(): Duplex {
-  const child = spawn('zstd', ['-dc', '-q'], { stdio: ['pipe', 'pipe', 'pipe'] });
+function zstdCli(command = 'zstd'): Duplex {
+  const child = spawn(command, ['-dc', '-q'], { stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => {
     if (stderr.length < 2000) stderr += d.toString();
   });
-  const duplex = Duplex.from({ writable: child.stdin, readable: child.stdout });
+  // The output ends only once zstd exited 0: its stdout closes before the exit code is known, and a corrupt frame
+  // must not look like a clean, short layer.
+  const output = new PassThrough({ highWaterMark: 256 * 1024 });
+  child.stdout.pipe(output, { end: false });
+  const duplex = Duplex.from({ writable: child.stdin, readable: output });
+  child.stdin.on('error', () => undefined); // EPIPE when zstd quits early; the exit code tells why
   child.on('error', (e) =>
     duplex.destroy(new LayerlensError('LAYER_INVALID', `cannot decompress zstd: neither zstd-napi nor the zstd CLI is available (${e.message})`, { retryable: false })),
   );
-  child.on('close', (code) => {
-    if (code) duplex.destroy(new Error(`zstd exited with ${code}: ${stderr.trim()}`));
+  child.on('close', (code, signal) => {
+    if (code === 0) output.end();
+    else if (!duplex.destroyed) duplex.destroy(new Error(`zstd ${signal ? `was killed (${signal})` : `exited with ${code}`}: ${stderr.trim()}`));
   });
   return duplex;
 }

@@ -3,11 +3,11 @@
  * "which digest is this?" (the cache key) and what the registry source builds on.
  */
 import { LayerlensError } from '../errors.js';
-import type { RegistryClient } from '../registry/client.js';
+import type { FetchedManifest, RegistryClient } from '../registry/client.js';
 import type { Descriptor, ImageManifest } from '../registry/manifest.js';
 import { DEFAULT_PLATFORM, formatPlatform, type Platform } from '../registry/platform.js';
 import { formatReference, withDigest, type ImageReference } from '../registry/reference.js';
-import { selectPlatform } from './platform-select.js';
+import { imageEntries, selectPlatform } from './platform-select.js';
 
 export interface ResolvedImage {
   /** Normalised reference as asked. */
@@ -25,29 +25,62 @@ export interface ResolvedImage {
 export async function resolveImage(client: RegistryClient, ref: ImageReference, want: Platform = DEFAULT_PLATFORM, signal?: AbortSignal): Promise<ResolvedImage> {
   const name = formatReference(ref);
   const top = await client.getManifest(ref, signal);
-  if (top.document.kind === 'manifest') {
-    return {
-      name,
-      digest: top.digest,
-      manifest: top.document,
-      descriptor: { mediaType: top.mediaType, digest: top.digest, size: top.size },
-      pinned: formatReference(withDigest(ref, top.digest)),
-    };
-  }
-  const descriptor = selectPlatform(top.document, want, name);
-  const child = await client.getManifest(withDigest(ref, descriptor.digest), signal);
-  if (child.document.kind !== 'manifest') {
-    throw new LayerlensError('MANIFEST_INVALID', `${name}: index entry ${descriptor.digest} is not an image manifest`, { retryable: false });
+  if (top.document.kind === 'manifest') return single(ref, name, top);
+  return child(client, ref, name, top, selectPlatform(top.document, want, name), signal);
+}
+
+function single(ref: ImageReference, name: string, top: FetchedManifest): ResolvedImage {
+  return {
+    name,
+    digest: top.digest,
+    manifest: top.document as ImageManifest,
+    descriptor: { mediaType: top.mediaType, digest: top.digest, size: top.size },
+    pinned: formatReference(withDigest(ref, top.digest)),
+  };
+}
+
+async function child(
+  client: RegistryClient,
+  ref: ImageReference,
+  name: string,
+  top: FetchedManifest,
+  descriptor: Descriptor,
+  signal?: AbortSignal,
+): Promise<ResolvedImage> {
+  const fetched = await client.getManifest(withDigest(ref, descriptor.digest), signal);
+  if (fetched.document.kind !== 'manifest') {
+    throw new LayerlensError('MANIFEST_INVALID', `${name}: index entry ${descriptor.digest} is not an image manifest`, { image: name, retryable: false });
   }
   return {
     name,
-    digest: child.digest,
+    digest: fetched.digest,
     indexDigest: top.digest,
     platform: descriptor.platform,
-    manifest: child.document,
+    manifest: fetched.document,
     descriptor,
-    pinned: formatReference(withDigest(ref, child.digest)),
+    pinned: formatReference(withDigest(ref, fetched.digest)),
   };
+}
+
+/**
+ * `platform: "all"`: every image platform of an index (attestations and other artifact entries skipped), each
+ * resolved to its own manifest and digest — so each is analysed and cached on its own. A reference to a single image
+ * yields that image. Child manifests are fetched one after the other: an index rarely lists more than a handful.
+ */
+export async function resolveAllPlatforms(client: RegistryClient, ref: ImageReference, signal?: AbortSignal): Promise<ResolvedImage[]> {
+  const name = formatReference(ref);
+  const top = await client.getManifest(ref, signal);
+  if (top.document.kind === 'manifest') return [single(ref, name, top)];
+  const entries = imageEntries(top.document);
+  if (entries.length === 0) {
+    throw new LayerlensError('PLATFORM_NOT_FOUND', `${name} is an index without image entries (only artifacts or nested indexes)`, {
+      image: name,
+      retryable: false,
+    });
+  }
+  const out: ResolvedImage[] = [];
+  for (const descriptor of entries) out.push(await child(client, ref, name, top, descriptor, signal));
+  return out;
 }
 
 /** The platform part of a job id: the index entry's platform, or `single` for an image that is not in an index. */

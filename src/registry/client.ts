@@ -1,13 +1,16 @@
 /**
  * A client for the OCI distribution API: resolve a reference to a manifest, read manifests and config blobs
- * (size-capped, digest-verified) and open layer blobs as verified streams. Authentication follows the registry's
- * challenge: Bearer (token endpoint, anonymous or with credentials, cached per scope until it expires) or Basic.
+ * (size-capped, digest-verified) and open layer blobs as verified, resumable streams. Authentication follows the
+ * registry's challenge (auth.ts). Every hop — registry, token realm, redirect, foreign-layer URL — passes the SSRF
+ * guard (address-guard.ts). Errors keep the registry's OCI code and carry the image and the step.
  */
-import authHeader from 'auth-header';
 import { Readable, pipeline, PassThrough } from 'node:stream';
 import { LayerlensError } from '../errors.js';
 import { defaultLimits, type Limits } from '../config.js';
-import { NO_CREDENTIALS, type Credential, type CredentialStore } from './credentials.js';
+import { AddressGuard } from './address-guard.js';
+import { Authenticator } from './auth.js';
+import { contentRangeStart, resumableBlob, type BlobPart } from './blob-stream.js';
+import { NO_CREDENTIALS, type CredentialStore } from './credentials.js';
 import { MANIFEST_ACCEPT } from './media-types.js';
 import { parseManifest, type Descriptor, type ManifestDocument } from './manifest.js';
 import { apiHost, formatReference, isLoopbackHost, type ImageReference } from './reference.js';
@@ -24,6 +27,18 @@ export interface RegistryClientOptions {
   allowedRegistries?: string[];
   limits?: Limits;
   transport?: Transport;
+  /**
+   * Reach hosts that resolve to loopback/private/link-local addresses. Defaults to `plainHttpLoopback` (the CLI, on
+   * the user's own machine); the service leaves it off unless LAYERLENS_ALLOW_PRIVATE_REGISTRIES is set. Insecure
+   * registries are trusted by name either way.
+   */
+  allowPrivateAddresses?: boolean;
+  /** Replaces the guard built from the options above (tests inject a resolver). */
+  addressGuard?: AddressGuard;
+  /** How often a broken layer download is resumed before the pull fails. */
+  maxBlobResumes?: number;
+  /** Milliseconds since the epoch; injectable so token expiry is testable without waiting. */
+  clock?: () => number;
 }
 
 export interface FetchedManifest {
@@ -34,48 +49,56 @@ export interface FetchedManifest {
   document: ManifestDocument;
 }
 
-interface CachedToken {
-  value: string;
-  expiresAt: number;
-}
-
 export class RegistryClient {
   private readonly transport: Transport;
-  private readonly credentials: CredentialStore;
   private readonly insecure: Set<string>;
   private readonly allowed: Set<string>;
   private readonly plainHttpLoopback: boolean;
+  private readonly auth: Authenticator;
+  private readonly maxBlobResumes: number;
+  private readonly checkUrl: (url: URL, step: string) => Promise<void>;
+  readonly guard: AddressGuard;
   readonly limits: Limits;
-  /** Authorization header values per registry × scope. */
-  private readonly tokens = new Map<string, CachedToken>();
 
   constructor(options: RegistryClientOptions = {}) {
     this.transport = options.transport ?? new Transport();
-    this.credentials = options.credentials ?? NO_CREDENTIALS;
     this.insecure = new Set(options.insecureRegistries ?? []);
     this.allowed = new Set(options.allowedRegistries ?? []);
     this.plainHttpLoopback = options.plainHttpLoopback ?? false;
     this.limits = options.limits ?? defaultLimits;
+    this.maxBlobResumes = options.maxBlobResumes ?? 3;
+    this.auth = new Authenticator(this.transport, options.credentials ?? NO_CREDENTIALS, options.clock);
+    this.guard =
+      options.addressGuard ??
+      new AddressGuard({ allowPrivate: options.allowPrivateAddresses ?? this.plainHttpLoopback, trustedHosts: this.insecure });
+    this.checkUrl = (url, step) => this.guard.check(url, step);
   }
 
   baseUrl(registry: string): string {
     if (this.allowed.size > 0 && !this.allowed.has(registry)) {
       throw new LayerlensError('REGISTRY_NOT_ALLOWED', `registry ${registry} is not in LAYERLENS_ALLOWED_REGISTRIES`, { retryable: false });
     }
-    const plain = this.insecure.has(registry) || (this.plainHttpLoopback && isLoopbackHost(registry));
-    return `${plain ? 'http' : 'https'}://${apiHost(registry)}`;
+    return `${this.isPlainHttp(registry) ? 'http' : 'https'}://${apiHost(registry)}`;
+  }
+
+  private isPlainHttp(registry: string): boolean {
+    return this.insecure.has(registry) || (this.plainHttpLoopback && isLoopbackHost(registry));
   }
 
   /** Fetches a manifest by tag or digest; the digest returned is always computed from the bytes received. */
   async getManifest(ref: ImageReference, signal?: AbortSignal, reference = ref.digest ?? ref.tag ?? 'latest'): Promise<FetchedManifest> {
     const step = `fetch manifest ${reference}`;
     const res = await this.request(ref, `/manifests/${reference}`, { step, signal, headers: { accept: MANIFEST_ACCEPT } });
-    const body = await res.bytes(this.limits.maxManifestBytes);
-    const digest = sha256Digest(body);
-    if (reference.startsWith('sha256:')) verifyBytes(body, reference, step);
-    const contentType = res.headers.get('content-type') ?? undefined;
-    const document = parseManifest(body, contentType, `${formatReference(ref)} (${reference})`);
-    return { digest, mediaType: document.mediaType, size: body.length, body, document };
+    try {
+      const body = await res.bytes(this.limits.maxManifestBytes);
+      const digest = sha256Digest(body);
+      if (reference.startsWith('sha256:')) verifyBytes(body, reference, step);
+      const contentType = res.headers.get('content-type') ?? undefined;
+      const document = parseManifest(body, contentType, `${formatReference(ref)} (${reference})`);
+      return { digest, mediaType: document.mediaType, size: body.length, body, document };
+    } catch (e) {
+      throw tagImage(e, formatReference(ref));
+    }
   }
 
   /** The digest a tag points to, with one HEAD request (falling back to GET when the registry sends no digest). */
@@ -92,28 +115,122 @@ export class RegistryClient {
   /** A small blob (an image config) read whole, size-capped and verified. */
   async getBlobBytes(ref: ImageReference, desc: Descriptor, signal?: AbortSignal): Promise<Buffer> {
     const step = `fetch blob ${desc.digest}`;
+    const image = formatReference(ref);
     if (desc.size > this.limits.maxManifestBytes) {
-      throw new LayerlensError('TOO_LARGE', `blob of ${desc.size} bytes exceeds the limit of ${this.limits.maxManifestBytes}`, { step, retryable: false });
+      throw new LayerlensError('TOO_LARGE', `blob of ${desc.size} bytes exceeds the limit of ${this.limits.maxManifestBytes}`, { step, image, retryable: false });
     }
     const res = await this.request(ref, `/blobs/${desc.digest}`, { step, signal });
-    const body = await res.bytes(this.limits.maxManifestBytes);
-    verifyBytes(body, desc.digest, step);
-    return body;
+    try {
+      const body = await res.bytes(this.limits.maxManifestBytes);
+      verifyBytes(body, desc.digest, step);
+      return body;
+    } catch (e) {
+      throw tagImage(e, image);
+    }
   }
 
-  /** A layer blob as a stream that errors unless its bytes match the descriptor's digest and size. */
+  /**
+   * A layer blob as a stream that errors unless its bytes match the descriptor's digest and size. A download that
+   * breaks is resumed (blob-stream.ts). A blob the registry does not have but whose descriptor lists `urls` (a
+   * foreign / non-distributable layer) is fetched from those URLs, without credentials and through the SSRF guard.
+   */
   async openBlob(ref: ImageReference, desc: Descriptor, signal?: AbortSignal): Promise<Readable> {
     const step = `pull layer ${desc.digest}`;
+    const image = formatReference(ref);
     if (desc.size > this.limits.maxLayerBytes) {
       throw new LayerlensError('TOO_LARGE', `layer of ${desc.size} bytes exceeds LAYERLENS_MAX_LAYER_BYTES (${this.limits.maxLayerBytes})`, {
         step,
+        image,
         retryable: false,
       });
     }
-    const res = await this.request(ref, `/blobs/${desc.digest}`, { step, signal });
+    let foreignUrl: string | undefined;
+    const open = async (offset: number): Promise<BlobPart> => {
+      const headers: Record<string, string> = offset > 0 ? { range: `bytes=${offset}-` } : {};
+      let res: TransportResponse;
+      if (foreignUrl) {
+        res = await this.fetchForeign(foreignUrl, headers, step, image, signal);
+      } else {
+        try {
+          res = await this.request(ref, `/blobs/${desc.digest}`, { step, signal, headers });
+        } catch (e) {
+          if (!(e instanceof LayerlensError) || e.code !== 'BLOB_UNKNOWN' || !desc.urls?.length) throw e;
+          ({ url: foreignUrl, res } = await this.firstForeign(desc.urls, headers, step, image, signal, e));
+        }
+      }
+      const start = res.status === 206 ? contentRangeStart(res.headers.get('content-range')) : 0;
+      if (start === undefined) {
+        res.discard();
+        throw new LayerlensError('REGISTRY_ERROR', 'a partial response without a readable Content-Range', { step, image, retryable: true });
+      }
+      return { body: res.body(), start };
+    };
+    // The first request happens here, so that 404/401/429 still surface from openBlob itself.
+    let first: BlobPart | undefined = await open(0);
+    const blob = resumableBlob(
+      (offset) => {
+        const part = first;
+        first = undefined;
+        return part && offset === 0 ? Promise.resolve(part) : open(offset);
+      },
+      desc.size,
+      step,
+      { maxResumes: this.maxBlobResumes, signal },
+    );
+    const verify = verifyingStream(desc.digest, desc.size, step);
+    // Registered before pipeline's own listeners, so the image is on the error before anyone downstream sees it.
+    for (const s of [blob, verify]) s.on('error', (e: unknown) => tagImage(e, image));
     const out = new PassThrough({ highWaterMark: 1024 * 1024 });
-    pipeline(res.body(), verifyingStream(desc.digest, desc.size, step), out, () => undefined);
+    pipeline(blob, verify, out, () => undefined);
     return out;
+  }
+
+  private async firstForeign(
+    urls: string[],
+    headers: Record<string, string>,
+    step: string,
+    image: string,
+    signal: AbortSignal | undefined,
+    registryError: LayerlensError,
+  ): Promise<{ url: string; res: TransportResponse }> {
+    let last: unknown = registryError;
+    for (const url of urls) {
+      try {
+        return { url, res: await this.fetchForeign(url, headers, step, image, signal) };
+      } catch (e) {
+        // An SSRF refusal must not hide behind a later URL's 404: it is what the operator needs to see.
+        if (e instanceof LayerlensError && e.code === 'REGISTRY_NOT_ALLOWED') throw e;
+        last = e;
+      }
+    }
+    throw last;
+  }
+
+  /** A foreign layer URL: http(s) only, no credentials (they belong to the registry), guarded like every hop. */
+  private async fetchForeign(url: string, headers: Record<string, string>, step: string, image: string, signal?: AbortSignal): Promise<TransportResponse> {
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      throw new LayerlensError('BLOB_UNKNOWN', `foreign layer URL ${JSON.stringify(url.slice(0, 200))} is not a URL`, { step, image, retryable: false });
+    }
+    if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
+      throw new LayerlensError('BLOB_UNKNOWN', `foreign layer URL scheme ${parsed.protocol} is not supported`, { step, image, retryable: false });
+    }
+    let res: TransportResponse;
+    try {
+      res = await this.transport.send(parsed.toString(), { step: `${step} from ${parsed.host}`, signal, headers, checkUrl: this.checkUrl });
+    } catch (e) {
+      throw tagImage(e, image);
+    }
+    if (res.status >= 200 && res.status < 300) return res;
+    res.discard();
+    throw new LayerlensError('BLOB_UNKNOWN', `foreign layer URL ${parsed.host}${parsed.pathname} answered ${res.status}`, {
+      step,
+      image,
+      httpStatus: res.status,
+      retryable: false,
+    });
   }
 
   private async request(
@@ -121,92 +238,38 @@ export class RegistryClient {
     path: string,
     opts: { step: string; signal?: AbortSignal; method?: 'GET' | 'HEAD'; headers?: Record<string, string> },
   ): Promise<TransportResponse> {
-    const url = `${this.baseUrl(ref.registry)}/v2/${ref.repository}${path}`;
-    const scope = `repository:${ref.repository}:pull`;
-    const tokenKey = `${ref.registry}|${scope}`;
-    const send = (auth?: string) =>
-      this.transport.send(url, {
-        method: opts.method,
-        step: opts.step,
-        signal: opts.signal,
-        headers: { ...opts.headers, ...(auth ? { authorization: auth } : {}) },
-      });
-
-    let res = await send(this.cachedAuth(tokenKey));
-    if (res.status === 401) {
-      const challenge = res.headers.get('www-authenticate');
-      res.discard();
-      const auth = await this.authenticate(ref, challenge, scope, opts.signal);
-      this.tokens.set(tokenKey, auth);
-      res = await send(auth.value);
-    }
-    if (res.status >= 200 && res.status < 300) return res;
-    throw await this.errorFor(res, ref, opts.step);
-  }
-
-  private cachedAuth(key: string): string | undefined {
-    const t = this.tokens.get(key);
-    if (!t) return undefined;
-    if (t.expiresAt <= Date.now()) {
-      this.tokens.delete(key);
-      return undefined;
-    }
-    return t.value;
-  }
-
-  private async authenticate(ref: ImageReference, challenge: string | null, scope: string, signal?: AbortSignal): Promise<CachedToken> {
-    const step = 'authenticate';
-    const cred = this.credentials.get(ref.registry);
-    if (!challenge) {
-      throw new LayerlensError('UNAUTHORIZED', `${ref.registry} answered 401 without a WWW-Authenticate challenge`, { step, retryable: false });
-    }
-    let parsed: { scheme: string; params: Record<string, string | string[]> };
+    const ctx = {
+      registry: ref.registry,
+      scope: `repository:${ref.repository}:pull`,
+      plainHttp: this.isPlainHttp(ref.registry),
+      signal: opts.signal,
+      checkUrl: this.checkUrl,
+    };
     try {
-      parsed = authHeader.parse(challenge) as typeof parsed;
-    } catch {
-      throw new LayerlensError('UNAUTHORIZED', `${ref.registry} sent an unreadable challenge`, { step, retryable: false });
-    }
-    const scheme = parsed.scheme.toLowerCase();
-    if (scheme === 'basic') {
-      if (!cred?.username) {
-        throw new LayerlensError('UNAUTHORIZED', `${ref.registry} requires credentials (Basic auth) and none are configured`, { step, retryable: false });
+      const url = `${this.baseUrl(ref.registry)}/v2/${ref.repository}${path}`;
+      const send = (auth?: string) =>
+        this.transport.send(url, {
+          method: opts.method,
+          step: opts.step,
+          signal: opts.signal,
+          checkUrl: this.checkUrl,
+          headers: { ...opts.headers, ...(auth ? { authorization: auth } : {}) },
+        });
+      let res = await send(this.auth.cached(ctx));
+      // Once: a 401 means no token yet, or a cached one that expired early or was revoked. A second 401 is final.
+      if (res.status === 401) {
+        const challenge = res.headers.get('www-authenticate');
+        res.discard();
+        this.auth.forget(ctx);
+        res = await send(await this.auth.authenticate(ctx, challenge));
+        // A token the registry refuses is not kept: the next request starts from a fresh challenge.
+        if (res.status === 401) this.auth.forget(ctx);
       }
-      return { value: basic(cred), expiresAt: Number.MAX_SAFE_INTEGER };
+      if (res.status >= 200 && res.status < 300) return res;
+      throw await this.errorFor(res, ref, opts.step);
+    } catch (e) {
+      throw tagImage(e, formatReference(ref));
     }
-    if (scheme !== 'bearer') {
-      throw new LayerlensError('UNAUTHORIZED', `${ref.registry} asks for the unsupported auth scheme ${parsed.scheme}`, { step, retryable: false });
-    }
-    const realm = param(parsed.params, 'realm');
-    if (!realm) throw new LayerlensError('UNAUTHORIZED', `${ref.registry}'s Bearer challenge has no realm`, { step, retryable: false });
-    const tokenUrl = new URL(realm);
-    const service = param(parsed.params, 'service');
-    if (service) tokenUrl.searchParams.set('service', service);
-    tokenUrl.searchParams.set('scope', scope);
-    const headers: Record<string, string> = {};
-    if (cred?.username) headers.authorization = basic(cred);
-    const res = await this.transport.send(tokenUrl.toString(), { step: `${step} at ${tokenUrl.host}`, signal, headers });
-    if (res.status === 401 || res.status === 403) {
-      res.discard();
-      throw new LayerlensError('UNAUTHORIZED', `the token service of ${ref.registry} refused ${cred ? 'the configured credentials' : 'anonymous access'}`, {
-        step,
-        retryable: false,
-      });
-    }
-    if (res.status !== 200) {
-      const body = await res.text(4096).catch(() => '');
-      throw new LayerlensError('UNAUTHORIZED', `token service answered ${res.status}${body ? `: ${body.slice(0, 200)}` : ''}`, { step, retryable: false });
-    }
-    let doc: { token?: string; access_token?: string; expires_in?: number };
-    try {
-      doc = JSON.parse(await res.text(64 * 1024)) as typeof doc;
-    } catch {
-      throw new LayerlensError('UNAUTHORIZED', 'token service answered with something other than JSON', { step, retryable: false });
-    }
-    const token = doc.token ?? doc.access_token;
-    if (!token) throw new LayerlensError('UNAUTHORIZED', 'token service answered without a token', { step, retryable: false });
-    // The spec's default lifetime is 60 s; renew a little early so a long pull never sends an expired token.
-    const lifetime = Math.max(10, (doc.expires_in ?? 60) - 10);
-    return { value: `Bearer ${token}`, expiresAt: Date.now() + lifetime * 1000 };
   }
 
   private async errorFor(res: TransportResponse, ref: ImageReference, step: string): Promise<LayerlensError> {
@@ -230,13 +293,16 @@ export class RegistryClient {
         return new LayerlensError('REGISTRY_ERROR', `registry answered ${res.status}${detail ? `: ${detail}` : ''}`, opts);
     }
   }
+
+  /** A small JSON document under `/v2/<repository>` (tags/list), with this client's auth: used by registry/tags.ts. */
+  async getRepositoryDocument(ref: ImageReference, path: string, step: string, signal?: AbortSignal): Promise<{ text: string; link: string | null }> {
+    const res = await this.request(ref, path, { step, signal, headers: { accept: 'application/json' } });
+    return { text: await res.text(this.limits.maxManifestBytes), link: res.headers.get('link') };
+  }
 }
 
-function basic(cred: Credential): string {
-  return `Basic ${Buffer.from(`${cred.username}:${cred.password ?? ''}`).toString('base64')}`;
-}
-
-function param(params: Record<string, string | string[]>, name: string): string | undefined {
-  const v = params[name];
-  return Array.isArray(v) ? v[0] : v;
+/** Adds the image to a LayerlensError that has none (transport errors know the step, not the image). */
+function tagImage(e: unknown, image: string): unknown {
+  if (e instanceof LayerlensError && !e.image) e.image = image;
+  return e;
 }

@@ -35,8 +35,12 @@ export const defaultTransportOptions: TransportOptions = {
 };
 
 export interface SendOptions {
-  method?: 'GET' | 'HEAD';
+  method?: 'GET' | 'HEAD' | 'POST';
   headers?: Record<string, string>;
+  /** A request body (POST only: the OAuth2 token form). */
+  body?: string;
+  /** Called before every hop, redirects included; throws to refuse the URL (the SSRF guard). */
+  checkUrl?: (url: URL, step: string) => Promise<void>;
   /** Header names to drop when a redirect leaves the origin of the first URL. */
   originBoundHeaders?: string[];
   signal?: AbortSignal;
@@ -108,11 +112,14 @@ export class Transport {
     let url = firstUrl;
     const origin = new URL(firstUrl).origin;
     let headers: Record<string, string> = { 'user-agent': this.options.userAgent, ...opts.headers };
+    let method = opts.method ?? 'GET';
+    let body = opts.body;
     try {
       for (let hop = 0; ; hop++) {
+        await opts.checkUrl?.(new URL(url), opts.step);
         let res: Response;
         try {
-          res = await this.options.fetch(url, { method: opts.method ?? 'GET', headers, redirect: 'manual', signal: controller.signal });
+          res = await this.options.fetch(url, { method, headers, body, redirect: 'manual', signal: controller.signal });
         } catch (e) {
           throw networkError(e, opts.step, url, controller.signal, opts.signal);
         }
@@ -124,6 +131,12 @@ export class Transport {
           const next = new URL(res.headers.get('location')!, url);
           if (new URL(url).protocol === 'https:' && next.protocol !== 'https:') {
             throw new LayerlensError('REGISTRY_ERROR', `refusing a redirect from https to ${next.protocol}`, { step: opts.step, retryable: false });
+          }
+          // As fetch does: 301/302/303 turn a POST into a body-less GET; 307/308 repeat it as is.
+          if (method === 'POST' && [301, 302, 303].includes(res.status)) {
+            method = 'GET';
+            body = undefined;
+            headers = Object.fromEntries(Object.entries(headers).filter(([k]) => k.toLowerCase() !== 'content-type'));
           }
           if (next.origin !== origin) {
             headers = Object.fromEntries(

@@ -102,14 +102,22 @@ describe.skipIf(!hasRegistry)('registry client', () => {
     proxy.clear();
   });
 
-  it('cuts a body that stalls', async () => {
+  it('cuts a body that stalls, resumes it once, and fails with TIMEOUT when it keeps stalling', async () => {
     proxy.clear();
     const source = await openRegistryImage(client(), ref());
     proxy.clear();
     proxy.addFault({ method: 'GET', path: /\/blobs\/sha256:/, fault: { kind: 'stall', afterBytes: 100, ms: 5000 } });
-    await expect(walkLayer(source.layers[0], { capture: () => false, limits: defaultLimits })).rejects.toMatchObject({ code: 'TIMEOUT' });
+    expect((await walkLayer(source.layers[0], { capture: () => false, limits: defaultLimits })).files.paths).toContain('data.bin');
+    expect(proxy.count('GET', /\/blobs\//)).toBe(2);
     proxy.clear();
-  });
+    proxy.addFault({ method: 'GET', path: /\/blobs\/sha256:/, fault: { kind: 'stall', afterBytes: 100, ms: 5000 }, times: 10 });
+    await expect(walkLayer(source.layers[0], { capture: () => false, limits: defaultLimits })).rejects.toMatchObject({
+      code: 'TIMEOUT',
+      image: `${proxy.host}/team/app:1`,
+      step: `pull layer ${source.layers[0].digest}`,
+    });
+    proxy.clear();
+  }, 15_000);
 
   it('refuses a manifest over the size limit', async () => {
     const c = client({ limits: { ...defaultLimits, maxManifestBytes: 100 } });

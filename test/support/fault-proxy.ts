@@ -11,7 +11,9 @@ export type Fault =
   | { kind: 'reset' }
   | { kind: 'truncate'; bytes: number }
   | { kind: 'corrupt' }
-  | { kind: 'stall'; afterBytes: number; ms: number };
+  | { kind: 'stall'; afterBytes: number; ms: number }
+  /** 307 to `to` + the request's path (blob storage on another origin, or an SSRF target). */
+  | { kind: 'redirect'; to: string };
 
 export interface FaultRule {
   method?: string;
@@ -99,6 +101,11 @@ export class FaultProxy {
     if (fault?.kind === 'status') {
       res.writeHead(fault.status, { 'content-type': 'application/json', ...fault.headers });
       res.end(fault.body ?? '{"errors":[{"code":"UNAVAILABLE","message":"injected fault"}]}');
+      return;
+    }
+    if (fault?.kind === 'redirect') {
+      res.writeHead(307, { location: `${fault.to}${req.url ?? '/'}` });
+      res.end();
       return;
     }
     if (fault?.kind === 'reset') {

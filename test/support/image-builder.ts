@@ -117,7 +117,7 @@ export function buildIndex(entries: { image: BuiltImage; platform: Record<string
   return { body, digest: sha256(body) };
 }
 
-async function uploadBlob(registryUrl: string, repo: string, digest: string, size: number, body: () => Readable | Buffer, headers: Record<string, string>) {
+export async function uploadBlob(registryUrl: string, repo: string, digest: string, size: number, body: () => Readable | Buffer, headers: Record<string, string>) {
   const head = await fetch(`${registryUrl}/v2/${repo}/blobs/${digest}`, { method: 'HEAD', headers });
   if (head.status === 200) return;
   const start = await fetch(`${registryUrl}/v2/${repo}/blobs/uploads/`, { method: 'POST', headers });

@@ -1,6 +1,6 @@
 /**
  * The real CNCF distribution registry (Debian's docker-registry) on a free loopback port, with a temporary config
- * and storage directory. Optional htpasswd auth and push notifications.
+ * and storage directory. Optional htpasswd or token auth and push notifications.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -16,7 +16,11 @@ export const registrySkipMessage = 'docker-registry is not installed (apt-get in
 
 export interface RegistryOptions {
   htpasswd?: { username: string; password: string };
+  /** distribution's token auth: the registry trusts JWTs whose x5c chain ends in `rootCertBundle`. */
+  token?: { realm: string; service: string; issuer: string; rootCertBundle: string };
   notifications?: { url: string; headers?: Record<string, string[]> };
+  /** Regexps of foreign-layer URLs the registry accepts in manifests (it refuses every one by default). */
+  allowForeignUrls?: string[];
 }
 
 export interface TestRegistry {
@@ -41,6 +45,12 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Test
     if (out.status !== 0) throw new Error(`htpasswd failed: ${out.stderr}`);
     await writeFile(join(dir, 'htpasswd'), out.stdout);
     config.auth = { htpasswd: { realm: 'layerlens-test', path: join(dir, 'htpasswd') } };
+  }
+  if (options.allowForeignUrls) config.validation = { manifests: { urls: { allow: options.allowForeignUrls } } };
+  if (options.token) {
+    config.auth = {
+      token: { realm: options.token.realm, service: options.token.service, issuer: options.token.issuer, rootcertbundle: options.token.rootCertBundle },
+    };
   }
   if (options.notifications) {
     config.notifications = {

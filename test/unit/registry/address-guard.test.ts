@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { AddressGuard, classifyAddress } from '../../../src/registry/address-guard.js';
+
+describe('classifyAddress', () => {
+  it('names loopback, private, link-local, metadata and unspecified addresses, IPv4 and IPv6', () => {
+    const cases: [string, string][] = [
+      ['127.0.0.1', 'loopback'], ['127.8.9.10', 'loopback'], ['::1', 'loopback'],
+      ['10.1.2.3', 'private'], ['172.16.0.1', 'private'], ['172.31.255.255', 'private'], ['192.168.1.1', 'private'],
+      ['fc00::1', 'private'], ['fd12:3456::1', 'private'], ['100.64.0.1', 'private'],
+      ['169.254.1.1', 'link-local'], ['fe80::1', 'link-local'],
+      ['169.254.169.254', 'metadata'], ['fd00:ec2::254', 'metadata'],
+      ['0.0.0.0', 'unspecified'], ['::', 'unspecified'],
+      ['172.32.0.1', 'public'], ['8.8.8.8', 'public'], ['2606:4700::1111', 'public'],
+      // IPv4-mapped IPv6, in both spellings, is judged as the IPv4 address it carries.
+      ['::ffff:127.0.0.1', 'loopback'], ['::ffff:a9fe:a9fe', 'metadata'], ['::ffff:8.8.8.8', 'public'],
+    ];
+    for (const [ip, cls] of cases) expect(classifyAddress(ip), ip).toBe(cls);
+  });
+});
+
+describe('AddressGuard', () => {
+  const lookup = (answers: Record<string, string[]>) => async (host: string) => {
+    const a = answers[host];
+    if (!a) throw Object.assign(new Error('not found'), { code: 'ENOTFOUND' });
+    return a.map((address) => ({ address, family: address.includes(':') ? 6 : 4 }));
+  };
+
+  it('checks every address a name resolves to (one private answer is enough to refuse)', async () => {
+    const guard = new AddressGuard({ allowPrivate: false, lookup: lookup({ 'reg.example': ['93.184.216.34', '10.0.0.5'], 'ok.example': ['93.184.216.34'] }) });
+    await expect(guard.check(new URL('https://reg.example/v2/'), 'fetch manifest')).rejects.toMatchObject({
+      code: 'REGISTRY_NOT_ALLOWED',
+      step: 'fetch manifest',
+      message: expect.stringContaining('10.0.0.5 (private address)'),
+    });
+    await expect(guard.check(new URL('https://ok.example/v2/'), 's')).resolves.toBeUndefined();
+    await expect(guard.check(new URL('http://[::ffff:169.254.169.254]/'), 's')).rejects.toMatchObject({ code: 'REGISTRY_NOT_ALLOWED' });
+    await expect(guard.check(new URL('https://nope.example/'), 's')).rejects.toMatchObject({ code: 'REGISTRY_UNREACHABLE' });
+  });
+
+  it('lets trusted hosts (by host:port or host) and, when allowed, every private address through', async () => {
+    const trusted = new AddressGuard({ allowPrivate: false, trustedHosts: ['127.0.0.1:5000', 'registry.internal'], lookup: lookup({ 'registry.internal': ['10.0.0.9'] }) });
+    await expect(trusted.check(new URL('http://127.0.0.1:5000/v2/'), 's')).resolves.toBeUndefined();
+    await expect(trusted.check(new URL('https://registry.internal/v2/'), 's')).resolves.toBeUndefined();
+    await expect(trusted.check(new URL('http://127.0.0.1:5001/v2/'), 's')).rejects.toMatchObject({ code: 'REGISTRY_NOT_ALLOWED' });
+    const open = new AddressGuard({ allowPrivate: true, lookup: lookup({}) });
+    await expect(open.check(new URL('http://10.0.0.1/'), 's')).resolves.toBeUndefined();
+  });
+});

@@ -11,6 +11,7 @@ import type { ApiDeps } from './deps.js';
 import { problem, problemFromError } from './problem.js';
 import { analysesRoutes } from './routes/analyses.js';
 import { healthRoutes } from './routes/health.js';
+import { inspectRoutes } from './routes/inspect.js';
 import { resultRoutes } from './routes/results.js';
 import { watchRoutes } from './routes/watches.js';
 import { webhookRoutes } from './routes/webhooks.js';
@@ -38,11 +39,25 @@ export function createApp(deps: ApiDeps): Hono {
   app.route('/', analysesRoutes(deps));
   app.route('/', resultRoutes(deps));
   app.route('/', watchRoutes(deps));
+  app.route('/', inspectRoutes(deps));
   app.notFound((c) => problem(c, 404, 'NOT_FOUND', `no route ${c.req.method} ${c.req.path}`));
   app.onError((err, c) => {
     if (isLayerlensError(err)) return problemFromError(c, err);
+    if (isRedisUnavailable(err)) {
+      deps.logger.warn({ err: err.message, path: c.req.path }, 'redis unavailable');
+      c.header('retry-after', '5');
+      return problem(c, 503, 'NOT_READY', 'the queue and result store (Redis) are not reachable; try again shortly');
+    }
     deps.logger.error({ err, path: c.req.path, requestId: c.get('requestId') }, 'unhandled error');
     return problem(c, 500, 'INTERNAL', 'an internal error occurred; it has been logged', { requestId: c.get('requestId') });
   });
   return app;
+}
+
+/** ioredis' ways of saying "no connection" (offline queue disabled, retries exhausted, closed). */
+function isRedisUnavailable(err: Error): boolean {
+  return (
+    err.name === 'MaxRetriesPerRequestError' ||
+    /enableOfflineQueue|Connection is closed|ECONNREFUSED|Stream isn't writeable/.test(err.message)
+  );
 }

@@ -7,6 +7,7 @@ import type { Config } from '../config.js';
 import { LayerlensError } from '../errors.js';
 import { isLocalSource, listPlatformImages, resolveLocalImage } from '../image/open.js';
 import { resolveAllPlatforms, resolveImage } from '../image/resolve.js';
+import { CachingRegistryReader } from '../inspect/registry-reader.js';
 import { AnalysisQueue } from '../jobs/client.js';
 import { CallbackRegistry } from '../jobs/callback-job.js';
 import { RESCAN_QUEUE, type RescanPayload } from '../jobs/rescan-job.js';
@@ -49,6 +50,8 @@ export async function startApi(config: Config, logger: Logger, options: { prefix
     return { client, platform, signal, limits: config.limits, allowLocalSources: true };
   };
   const rescanQueue = new Queue<RescanPayload>(RESCAN_QUEUE, { connection: redis, prefix: options.prefix });
+  // BullMQ prints connection errors to the console unless someone listens; log them once, at warn, like the rest.
+  for (const q of [queue.queue, rescanQueue]) q.on('error', (err) => logger.warn({ err: err.message }, 'queue connection error (api)'));
   const keyPrefix = options.prefix ?? 'layerlens';
   const app = createApp({
     queue,
@@ -68,6 +71,7 @@ export async function startApi(config: Config, logger: Logger, options: { prefix
     openapi: readOpenApi(),
     callbacks: config.callback.secret ? new CallbackRegistry(redis, { prefix: options.prefix, allowPrivate: config.callback.allowPrivate }) : undefined,
     watches: new WatchService(redis, rescanQueue, { prefix: options.prefix, minIntervalMs: config.watchMinIntervalMs }),
+    registry: new CachingRegistryReader(client, { tagTtlMs: config.tagCacheSeconds * 1000 }),
     webhook: {
       secret: config.webhook.secret,
       maxBodyBytes: config.webhook.maxBodyBytes,
@@ -77,6 +81,9 @@ export async function startApi(config: Config, logger: Logger, options: { prefix
       forget: async (key) => void (await redis.del(`${keyPrefix}:webhook-seen:${key}`)),
     },
   });
+  // Give Redis a moment before taking traffic, so the first requests do not fail on a connection still opening;
+  // past that, /readyz reports the outage and requests get 503 instead of hanging.
+  await waitForRedis(redis, 5_000);
   const { server, port } = await new Promise<{ server: ServerType; port: number }>((resolve) => {
     const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => resolve({ server: s, port: info.port }));
   });
@@ -91,4 +98,17 @@ export async function startApi(config: Config, logger: Logger, options: { prefix
       await redis.quit().catch(() => redis.disconnect());
     },
   };
+}
+
+function waitForRedis(redis: Redis, timeoutMs: number): Promise<void> {
+  if (redis.status === 'ready') return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      redis.off('ready', done);
+      resolve();
+    };
+    const timer = setTimeout(done, timeoutMs);
+    redis.once('ready', done);
+  });
 }

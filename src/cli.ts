@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
- * layerlens CLI: `scan` and `layers` run the same analysis in-process (no Redis); `serve`, `worker` and `start` run
- * the service. Exit codes: 0 success, 1 the analysis failed (or a CI gate failed), 2 usage error.
+ * layerlens CLI: `scan` and `layers` run the same analysis in-process (no Redis); `inspect` and `tags` read only
+ * manifests and configs from the registry; `serve`, `worker` and `start` run the service. Exit codes: 0 success, 1 the analysis failed (or a CI gate failed), 2 usage error.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -26,6 +26,11 @@ Usage:
                    [--lowest-efficiency R] [--highest-wasted-bytes B] [--highest-user-wasted-percent R]]
       per-layer sizes, added/modified/removed files, wasted bytes, efficiency; with --ci, Dive's CI rules
       (defaults, then .dive-ci or --ci-config, then flags; a rule is turned off with "disabled") and exit 1 on failure
+  layerlens inspect IMAGE [--format table|json] [--results]
+      digest, media type, platforms (index) or config, layers and history (image); no layer is pulled
+  layerlens tags REPOSITORY [--pattern GLOB] [--limit N] [--last TAG] [--format table|json] [--results]
+      each tag's digest, platforms and compressed size, following the registry's pages (at most --limit tags,
+      default 1000; --last TAG continues after TAG)
   layerlens serve     run the HTTP API (PORT, REDIS_URL)
   layerlens worker    run analysis workers (REDIS_URL), LAYERLENS_WORKER_PROCESSES processes (default: one per core)
   layerlens start     run API and worker in one process; starts a local redis-server if none is reachable
@@ -36,7 +41,9 @@ Registries on loopback addresses and those in LAYERLENS_INSECURE_REGISTRIES are 
 Options:
   --platform P   platform to pick from a multi-arch image (default linux/amd64)
   -o, --output   write the SBOM to FILE instead of stdout
-  --format F     layers output: table (default) or json
+  --format F     layers, inspect and tags output: table (default) or json
+  --pattern G    tags: only tags matching the glob G (e.g. '1.*')
+  --results      inspect, tags: show layerlens' stored results per digest (read from REDIS_URL)
   -q, --quiet    no progress on stderr
   -h, --help     this help
   -v, --version  the version
@@ -50,6 +57,10 @@ async function main(argv: string[]): Promise<number> {
     allowPositionals: true,
     options: {
       platform: { type: 'string' },
+      pattern: { type: 'string' },
+      limit: { type: 'string' },
+      last: { type: 'string' },
+      results: { type: 'boolean' },
       output: { type: 'string', short: 'o' },
       format: { type: 'string' },
       ci: { type: 'boolean' },
@@ -92,6 +103,25 @@ async function main(argv: string[]): Promise<number> {
       const evaluation = layers.evaluateCiRules(result.report, rules);
       process.stderr.write(layers.formatCiEvaluation(evaluation));
       return evaluation.passed ? 0 : 1;
+    }
+    case 'inspect':
+    case 'tags': {
+      const format = values.format ?? 'table';
+      if (format !== 'table' && format !== 'json') throw new UsageError(`--format must be table or json, not ${format}`);
+      const { runInspectCommand } = await import('./inspect/cli-command.js');
+      const limit = values.limit === undefined ? undefined : Number(values.limit);
+      if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) throw new UsageError('--limit must be a whole number ≥ 1');
+      if (!image) throw new UsageError(`${command === 'tags' ? 'REPOSITORY' : 'IMAGE'} is missing; see layerlens --help`);
+      const client = registryClientFromConfig(config, { plainHttpLoopback: true, allowPrivateAddresses: true });
+      const text = await runInspectCommand(command, image, client, {
+        format,
+        pattern: values.pattern,
+        limit,
+        last: values.last,
+        redisUrl: values.results ? config.redisUrl : undefined,
+      });
+      process.stdout.write(text);
+      return 0;
     }
     case 'serve': {
       const { startApi } = await import('./api/server.js');

@@ -91,6 +91,7 @@ const schema = z.object({
   LAYERLENS_WEBHOOK_REGISTRY_HOST: list,
   LAYERLENS_WEBHOOK_DEDUP_SECONDS: int(60, 0),
   LAYERLENS_WATCH_MIN_INTERVAL: duration(60_000),
+  LAYERLENS_TAG_CACHE_SECONDS: int(60, 0),
   LAYERLENS_CALLBACK_SECRET: z.string().optional(),
   LAYERLENS_CALLBACK_ALLOW_PRIVATE: bool(false),
   LAYERLENS_CALLBACK_ATTEMPTS: int(8, 1),
@@ -128,6 +129,8 @@ export interface Config {
   webhook: WebhookConfig;
   /** Shortest interval (ms) a watch may be scheduled at: protects registries from a rescan storm. */
   watchMinIntervalMs: number;
+  /** How long the API reuses a tag → digest answer for inspection (manifests by digest are kept until evicted). */
+  tagCacheSeconds: number;
   callback: CallbackConfig;
 }
 
@@ -211,6 +214,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       dedupSeconds: e.LAYERLENS_WEBHOOK_DEDUP_SECONDS,
     },
     watchMinIntervalMs: e.LAYERLENS_WATCH_MIN_INTERVAL,
+    tagCacheSeconds: e.LAYERLENS_TAG_CACHE_SECONDS,
     callback: {
       secret: e.LAYERLENS_CALLBACK_SECRET || undefined,
       allowPrivate: e.LAYERLENS_CALLBACK_ALLOW_PRIVATE,

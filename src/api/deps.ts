@@ -1,6 +1,7 @@
 /** What the HTTP shell needs from the rest of the system — injected, so tests and processes wire it their own way. */
 import type { ResultStore } from '../cache/stores.js';
 import type { ResolvedImage } from '../image/resolve.js';
+import type { RegistryReader } from '../inspect/registry-reader.js';
 import type { AnalysisQueue } from '../jobs/client.js';
 import type { CallbackRegistry } from '../jobs/callback-job.js';
 import type { WatchService } from '../jobs/watch-store.js';
@@ -27,6 +28,8 @@ export interface ApiDeps {
   webhook?: WebhookDeps;
   /** Scheduled rescans; without it /v1/watches answers 503. */
   watches?: WatchService;
+  /** Registry reads for /v1/images and /v1/repositories (a cache in front of the client); without it they answer 503. */
+  registry?: RegistryReader;
 }
 
 export interface WebhookDeps {

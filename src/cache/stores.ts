@@ -7,6 +7,12 @@ import type { LayerSummary } from '../image/layer-summary.js';
 export interface LayerSummaryStore {
   get(layerDigest: string): Promise<LayerSummary | undefined>;
   put(summary: LayerSummary): Promise<void>;
+  /**
+   * Optional: the stored summary, or `walk()`'s result stored — with concurrent callers for the same layer (in this
+   * process or others) sharing one walk, so a layer is downloaded once however many jobs need it at the same time.
+   * Stores without it get the plain get → walk → put.
+   */
+  getOrCompute?(layerDigest: string, walk: () => Promise<LayerSummary>, signal?: AbortSignal): Promise<LayerSummary>;
 }
 
 /** What one analysis of one platform image produced. */
@@ -25,6 +31,20 @@ export interface ResultMeta {
   completedAt: string;
   packages: Record<string, number>;
   warnings: string[];
+  /** Layer-report figures shown beside tags (src/inspect); absent in results stored before it was added. */
+  summary?: ResultSummary;
+}
+
+export interface ResultSummary {
+  layers: number;
+  /** Σ compressed layer sizes and Σ uncompressed layer sizes. */
+  compressedSize: number;
+  size: number;
+  /** Bytes stored in the layers that the final filesystem does not show (exact, see layers/report.ts). */
+  wastedBytes: number;
+  efficiency: number;
+  /** Dive's figures, the ones `.dive-ci` thresholds mean. */
+  dive: { efficiency: number; wastedBytes: number; userWastedPercent: number | null };
 }
 
 export interface ResultStore {

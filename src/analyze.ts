@@ -58,9 +58,17 @@ export async function analyzeImage(source: ImageSource, options: AnalyzeOptions 
   let summaries: LayerSummary[];
   try {
     summaries = await mapLimit(source.layers, options.layerConcurrency ?? 3, async (layer) => {
-      const cached = await options.layerStore?.get(layer.digest);
-      const summary = cached ?? (await walkLayer(layer, { capture, limits, signal: options.signal }));
-      if (!cached) await options.layerStore?.put(summary);
+      const walk = () => walkLayer(layer, { capture, limits, signal: options.signal });
+      const store = options.layerStore;
+      let summary: LayerSummary;
+      // A store that can share walks (the Redis layer cache) does the get → walk → put itself, once per layer
+      // across concurrent jobs; a plain store gets the simple sequence.
+      if (store?.getOrCompute) summary = await store.getOrCompute(layer.digest, walk, options.signal);
+      else {
+        const cached = await store?.get(layer.digest);
+        summary = cached ?? (await walk());
+        if (!cached) await store?.put(summary);
+      }
       options.onLayer?.(++done, source.layers.length, summary);
       return summary;
     });

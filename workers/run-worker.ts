@@ -46,6 +46,7 @@ export function startWorker(config: Config, logger: Logger, options: { prefix?: 
       : undefined,
     limits: config.limits,
     layerConcurrency: config.layerConcurrency,
+    allowLocalSources: config.allowLocalSources,
     logger,
   });
   const worker = new Worker<AnalysisPayload, AnalysisJobResult>(ANALYZE_QUEUE, processor, {

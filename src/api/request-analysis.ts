@@ -33,6 +33,7 @@ export interface RequestedAnalysis {
 }
 
 export type RequestAnalysisDeps = Pick<ApiDeps, 'resolve' | 'results' | 'queue' | 'logger' | 'callbacks'>;
+export type RequestAllDeps = RequestAnalysisDeps & Pick<ApiDeps, 'resolveAll'>;
 
 export async function requestAnalysis(deps: RequestAnalysisDeps, req: AnalysisRequest, signal?: AbortSignal): Promise<RequestedAnalysis> {
   const resolved = await deps.resolve(req.image, req.platform, signal);
@@ -59,4 +60,17 @@ export async function requestAnalysis(deps: RequestAnalysisDeps, req: AnalysisRe
   const { created } = await deps.queue.enqueue(payload);
   deps.logger.info({ jobId: id, image: resolved.name, digest: resolved.digest, created }, 'analysis requested');
   return { ...base, status: 'queued', created };
+}
+
+/**
+ * Every image platform of an index (or the one image of a plain manifest), each through the one request path with
+ * its resolution already done: its own digest, job and cache entry. Without a multi-platform resolver (a narrow
+ * deployment), the default platform only.
+ */
+export async function requestAllPlatforms(deps: RequestAllDeps, req: Omit<AnalysisRequest, 'platform'>, signal?: AbortSignal): Promise<RequestedAnalysis[]> {
+  if (!deps.resolveAll) return [await requestAnalysis(deps, req, signal)];
+  const images = await deps.resolveAll(req.image, signal);
+  const out: RequestedAnalysis[] = [];
+  for (const resolved of images) out.push(await requestAnalysis({ ...deps, resolve: async () => resolved }, req, signal));
+  return out;
 }

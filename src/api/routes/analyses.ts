@@ -13,7 +13,7 @@ import type { ApiDeps } from '../deps.js';
 import { analysisLinks } from '../links.js';
 import { problem, problemFromError } from '../problem.js';
 import { readJsonBody } from '../read-json.js';
-import { requestAnalysis } from '../request-analysis.js';
+import { requestAllPlatforms, requestAnalysis } from '../request-analysis.js';
 
 const analysisRequest = z.object({
   image: z.string().min(1).max(1024),
@@ -94,20 +94,11 @@ export function analysesRoutes(deps: ApiDeps): Hono {
  */
 async function allPlatforms(c: Context, deps: ApiDeps, body: z.infer<typeof analysisRequest>): Promise<Response> {
   if (!deps.resolveAll) return problem(c, 501, 'NOT_IMPLEMENTED', 'platform "all" is not available here');
-  const images = await deps.resolveAll(body.image, c.req.raw.signal);
-  const analyses = [];
-  for (const resolved of images) {
-    // Each platform goes the one request path, with its resolution already done.
-    const { created: _created, ...one } = await requestAnalysis(
-      { ...deps, resolve: async () => resolved },
-      { image: body.image, force: body.force, callbackUrl: body.callbackUrl },
-      c.req.raw.signal,
-    );
-    analyses.push(one);
-  }
+  const requested = await requestAllPlatforms(deps, { image: body.image, force: body.force, callbackUrl: body.callbackUrl }, c.req.raw.signal);
+  const analyses = requested.map(({ created: _created, ...one }) => one);
   const completed = analyses.every((a) => a.status === 'completed');
   return c.json(
-    { image: images[0]?.name ?? body.image, indexDigest: images[0]?.indexDigest, platform: 'all', status: completed ? 'completed' : 'queued', analyses },
+    { image: analyses[0]?.image ?? body.image, indexDigest: analyses[0]?.indexDigest, platform: 'all', status: completed ? 'completed' : 'queued', analyses },
     completed ? 200 : 202,
   );
 }

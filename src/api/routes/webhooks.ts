@@ -11,7 +11,7 @@ import { isLayerlensError } from '../../errors.js';
 import { mapLimit } from '../../util/map-limit.js';
 import type { ApiDeps, WebhookDeps } from '../deps.js';
 import { problem } from '../problem.js';
-import { requestAnalysis } from '../request-analysis.js';
+import { requestAllPlatforms } from '../request-analysis.js';
 import { authenticateWebhook } from '../webhooks/authenticate.js';
 import { parseWebhook } from '../webhooks/detect.js';
 import type { PushEvent } from '../webhooks/push-event.js';
@@ -23,7 +23,7 @@ const DEFAULT_MAX_BYTES = 1024 * 1024;
 const CONCURRENCY = 4;
 
 interface EventOutcome {
-  analysis?: { id: string; image: string; digest: string; status: string };
+  analyses?: { id: string; image: string; digest: string; platform: string; status: string }[];
   duplicate?: boolean;
   error?: { image: string; code: string; detail: string };
 }
@@ -61,7 +61,7 @@ export function webhookRoutes(deps: ApiDeps): Hono {
       const parsed = parseWebhook({ get: (name) => c.req.header(name) }, body);
       if (!parsed) return problem(c, 400, 'UNKNOWN_SENDER', 'not a push event of a known sender (CNCF distribution, Harbor, GitHub, Docker Hub, Quay)');
       const outcomes = await mapLimit(parsed.events, CONCURRENCY, (event) => handlePush(deps, hook, event, c.req.raw.signal));
-      const analyses = outcomes.flatMap((o) => (o.analysis ? [o.analysis] : []));
+      const analyses = outcomes.flatMap((o) => o.analyses ?? []);
       const errors = outcomes.flatMap((o) => (o.error ? [o.error] : []));
       deps.logger.info({ sender: parsed.sender, via: auth.via, events: parsed.events.length, ignored: parsed.ignored.length, errors: errors.length }, 'registry webhook');
       return c.json(
@@ -89,8 +89,9 @@ async function handlePush(deps: ApiDeps, hook: WebhookDeps, event: PushEvent, si
   const seenKey = event.digest ? `${registry}/${event.repository}@${event.digest}` : undefined;
   if (seenKey && !(await hook.firstSeen(seenKey))) return { duplicate: true };
   try {
-    const answer = await requestAnalysis(deps, { image: name }, signal);
-    return { analysis: { id: answer.id, image: answer.image, digest: answer.digest, status: answer.status } };
+    // A pushed index stands for all its platforms: each gets its own analysis (as `platform: "all"` does).
+    const answers = await requestAllPlatforms(deps, { image: name }, signal);
+    return { analyses: answers.map((a) => ({ id: a.id, image: a.image, digest: a.digest, platform: a.platform, status: a.status })) };
   } catch (e) {
     // Forget the event so the sender's retry (distribution retries until it gets a 2xx) is not taken for a repeat.
     if (seenKey) await hook.forget(seenKey).catch(() => undefined);

@@ -78,7 +78,7 @@ describe('POST /v1/webhooks/registry', () => {
     expect(first.status).toBe(202);
     const body = (await first.json()) as Record<string, any>;
     expect(body).toMatchObject({ sender: 'distribution', accepted: 1, ignored: 0, duplicates: 0, errors: [] });
-    expect(body.analyses).toEqual([{ id: expect.stringMatching(/^sha256-1{64}-single-/), image: `registry.example.com:5000/team/app:1@${D1}`, digest: D1, status: 'queued' }]);
+    expect(body.analyses).toEqual([{ id: expect.stringMatching(/^sha256-1{64}-single-/), image: `registry.example.com:5000/team/app:1@${D1}`, digest: D1, platform: 'single', status: 'queued' }]);
     const again = (await (await post(push, {}, `?token=${SECRET}`)).json()) as Record<string, any>;
     expect(again).toMatchObject({ accepted: 1, duplicates: 1, analyses: [] });
     expect(resolved).toHaveLength(1);

@@ -4,15 +4,12 @@
  */
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApi, type RunningApi } from '../../src/api/server.js';
-import { loadConfig } from '../../src/config.js';
-import { createLogger } from '../../src/logger.js';
-import { startWorker, type RunningWorker } from '../../workers/run-worker.js';
+import { startServiceStack, type ServiceStack } from '../support/service-stack.js';
 import { apkImage } from '../support/apk-image.js';
 import { FaultProxy } from '../support/fault-proxy.js';
 import { HttpReceiver, type ReceivedRequest } from '../support/http-receiver.js';
 import { pushImage } from '../support/image-builder.js';
-import { dropPrefix, redisUrl, testPrefix } from '../support/redis.js';
+import { dropPrefix, testPrefix } from '../support/redis.js';
 import { hasRegistry, registrySkipMessage, startRegistry, type TestRegistry } from '../support/registry.js';
 
 if (!hasRegistry) console.warn(registrySkipMessage);
@@ -23,8 +20,7 @@ describe.skipIf(!hasRegistry)('result callbacks', () => {
   let registry: TestRegistry;
   let proxy: FaultProxy;
   let receiver: HttpReceiver;
-  let api: RunningApi;
-  let worker: RunningWorker;
+  let stack: ServiceStack;
   let base: string;
   const prefix = testPrefix('callbacks');
 
@@ -32,25 +28,21 @@ describe.skipIf(!hasRegistry)('result callbacks', () => {
     registry = await startRegistry();
     proxy = await new FaultProxy(registry.url).start();
     receiver = await new HttpReceiver().start();
-    const config = loadConfig({
-      REDIS_URL: redisUrl,
-      PORT: '0',
-      HOST: '127.0.0.1',
-      LAYERLENS_INSECURE_REGISTRIES: proxy.host,
-      LAYERLENS_JOB_ATTEMPTS: '2',
-      LAYERLENS_CALLBACK_SECRET: SECRET,
-      // The receiver listens on loopback, which the SSRF policy refuses by default.
-      LAYERLENS_CALLBACK_ALLOW_PRIVATE: 'true',
-    });
-    const logger = createLogger('silent');
-    worker = startWorker(config, logger, { prefix });
-    api = await startApi(config, logger, { prefix });
-    base = `http://127.0.0.1:${api.port}`;
+    stack = await startServiceStack(
+      {
+        LAYERLENS_INSECURE_REGISTRIES: proxy.host,
+        LAYERLENS_JOB_ATTEMPTS: '2',
+        LAYERLENS_CALLBACK_SECRET: SECRET,
+        // The receiver listens on loopback, which the SSRF policy refuses by default.
+        LAYERLENS_CALLBACK_ALLOW_PRIVATE: 'true',
+      },
+      prefix,
+    );
+    base = stack.base;
   });
 
   afterAll(async () => {
-    await api?.close();
-    await worker?.close();
+    await stack?.close();
     await receiver?.stop();
     await proxy?.stop();
     await registry?.stop();

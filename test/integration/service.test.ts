@@ -3,15 +3,12 @@
  * fault-injecting proxy) and a real Redis.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApi, type RunningApi } from '../../src/api/server.js';
-import { loadConfig } from '../../src/config.js';
-import { createLogger } from '../../src/logger.js';
 import { validateCycloneDx } from '../../src/sbom/cyclonedx.js';
-import { startWorker, type RunningWorker } from '../../workers/run-worker.js';
+import { startServiceStack, type ServiceStack } from '../support/service-stack.js';
 import { FaultProxy } from '../support/fault-proxy.js';
 import { buildImage, pushImage, tarLayer } from '../support/image-builder.js';
 import { corpus, corpusSkipMessage, hasCorpus } from '../support/paths.js';
-import { dropPrefix, redisUrl, testPrefix } from '../support/redis.js';
+import { dropPrefix, testPrefix } from '../support/redis.js';
 import { hasRegistry, registrySkipMessage, startRegistry, type TestRegistry } from '../support/registry.js';
 import { readTruth } from '../support/truth.js';
 
@@ -21,8 +18,7 @@ if (skip) console.warn(!hasCorpus ? corpusSkipMessage : registrySkipMessage);
 describe.skipIf(skip)('service end to end', () => {
   let registry: TestRegistry;
   let proxy: FaultProxy;
-  let api: RunningApi;
-  let worker: RunningWorker;
+  let stack: ServiceStack;
   let base: string;
   const prefix = testPrefix('service');
 
@@ -32,16 +28,12 @@ describe.skipIf(skip)('service end to end', () => {
     await pushImage(registry.url, 'library/alpine', '3.19', await buildImage([{ file: corpus('alpine/alpine-minirootfs-3.19.4-x86_64.tar.gz') }]));
     const small = await buildImage([{ bytes: await tarLayer([{ path: 'etc/hello.txt', content: 'hello' }]) }]);
     await pushImage(registry.url, 'test/corrupt', '1', small);
-    const config = loadConfig({ REDIS_URL: redisUrl, PORT: '0', HOST: '127.0.0.1', LAYERLENS_INSECURE_REGISTRIES: proxy.host, LAYERLENS_JOB_ATTEMPTS: '2' });
-    const logger = createLogger('silent');
-    worker = startWorker(config, logger, { prefix });
-    api = await startApi(config, logger, { prefix });
-    base = `http://127.0.0.1:${api.port}`;
+    stack = await startServiceStack({ LAYERLENS_INSECURE_REGISTRIES: proxy.host, LAYERLENS_JOB_ATTEMPTS: '2' }, prefix);
+    base = stack.base;
   });
 
   afterAll(async () => {
-    await api?.close();
-    await worker?.close();
+    await stack?.close();
     await proxy?.stop();
     await registry?.stop();
     await dropPrefix(prefix);

@@ -5,16 +5,13 @@
  */
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApi, type RunningApi } from '../../src/api/server.js';
-import { loadConfig } from '../../src/config.js';
 import { analysisJobId } from '../../src/jobs/analysis-job.js';
-import { createLogger } from '../../src/logger.js';
 import { validateCycloneDx } from '../../src/sbom/cyclonedx.js';
-import { startWorker, type RunningWorker } from '../../workers/run-worker.js';
+import { startServiceStack, type ServiceStack } from '../support/service-stack.js';
 import { apkImage } from '../support/apk-image.js';
 import { buildIndex, OCI_INDEX, pushImage, pushManifest } from '../support/image-builder.js';
 import { freePort } from '../support/ports.js';
-import { dropPrefix, redisUrl, testPrefix } from '../support/redis.js';
+import { dropPrefix, testPrefix } from '../support/redis.js';
 import { hasRegistry, registrySkipMessage, startRegistry, type TestRegistry } from '../support/registry.js';
 import { dockerHubPush, githubPublished, harborCloudEvents, harborDefault, quayPush } from '../unit/api/webhooks/payloads.js';
 
@@ -24,33 +21,29 @@ const SECRET = 'webhook-secret-for-tests';
 
 describe.skipIf(!hasRegistry)('registry webhooks', () => {
   let registry: TestRegistry;
-  let api: RunningApi;
-  let worker: RunningWorker;
+  let stack: ServiceStack;
   let base: string;
   const prefix = testPrefix('webhooks');
 
   beforeAll(async () => {
     const port = await freePort();
     registry = await startRegistry({ notifications: { url: `http://127.0.0.1:${port}/v1/webhooks/registry`, headers: { Authorization: [`Bearer ${SECRET}`] } } });
-    const config = loadConfig({
-      REDIS_URL: redisUrl,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      LAYERLENS_INSECURE_REGISTRIES: registry.host,
-      LAYERLENS_WEBHOOK_SECRET: SECRET,
-      // The documented payloads name public registries; here they all live in the test registry.
-      LAYERLENS_WEBHOOK_REGISTRY_HOST: ['harbor.example.com', 'ghcr.io', 'docker.io', 'quay.io'].map((h) => `${h}=${registry.host}`).join(','),
-    });
-    const logger = createLogger('silent');
-    worker = startWorker(config, logger, { prefix });
-    api = await startApi(config, logger, { prefix });
-    base = `http://127.0.0.1:${api.port}`;
+    stack = await startServiceStack(
+      {
+        PORT: String(port),
+        LAYERLENS_INSECURE_REGISTRIES: registry.host,
+        LAYERLENS_WEBHOOK_SECRET: SECRET,
+        // The documented payloads name public registries; here they all live in the test registry.
+        LAYERLENS_WEBHOOK_REGISTRY_HOST: ['harbor.example.com', 'ghcr.io', 'docker.io', 'quay.io'].map((h) => `${h}=${registry.host}`).join(','),
+      },
+      prefix,
+    );
+    base = stack.base;
   });
 
   afterAll(async () => {
     await registry?.stop();
-    await api?.close();
-    await worker?.close();
+    await stack?.close();
     await dropPrefix(prefix);
   });
 

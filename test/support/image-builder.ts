@@ -138,7 +138,7 @@ export async function pushManifest(registryUrl: string, repo: string, reference:
   const res = await fetch(`${registryUrl}/v2/${repo}/manifests/${reference}`, {
     method: 'PUT',
     headers: { ...headers, 'content-type': mediaType },
-    body,
+    body: new Uint8Array(body),
   });
   if (res.status !== 201) throw new Error(`manifest push ${repo}:${reference}: ${res.status} ${await res.text()}`);
 }
@@ -187,13 +187,13 @@ export interface TarEntry {
 export async function tarLayer(entries: TarEntry[]): Promise<Buffer> {
   const p = pack();
   const chunks: Buffer[] = [];
-  p.on('data', (c: Buffer) => chunks.push(c));
-  const done = new Promise((r) => p.on('end', r));
+  p.on('data', (c: unknown) => void chunks.push(c as Buffer));
+  const done = new Promise<void>((r) => p.on('end', () => r()));
   for (const e of entries) {
     const type = e.type ?? 'file';
     const content = e.content === undefined ? undefined : Buffer.isBuffer(e.content) ? e.content : Buffer.from(e.content);
     await new Promise<void>((resolve, reject) => {
-      p.entry({ name: e.path, type, linkname: e.linkname, size: type === 'file' ? (content?.length ?? 0) : 0, mode: type === 'directory' ? 0o755 : 0o644 }, type === 'file' ? (content ?? Buffer.alloc(0)) : undefined, (err) =>
+      p.entry({ name: e.path, type, linkname: e.linkname, size: type === 'file' ? (content?.length ?? 0) : 0, mode: type === 'directory' ? 0o755 : 0o644 }, type === 'file' ? (content ?? Buffer.alloc(0)) : Buffer.alloc(0), (err) =>
         err ? reject(err) : resolve(),
       );
     });

@@ -62,7 +62,7 @@ describe('POST /v1/webhooks/registry', () => {
 
   it('401 without or with a wrong secret, nothing resolved or enqueued; API keys are neither needed nor enough', async () => {
     const { post, resolved, enqueued } = setup();
-    for (const headers of [{}, { authorization: 'Bearer nope' }, { authorization: 'Bearer api-key' }, { 'x-api-key': 'api-key' }]) {
+    for (const headers of [{}, { authorization: 'Bearer nope' }, { authorization: 'Bearer api-key' }, { 'x-api-key': 'api-key' }] as Record<string, string>[]) {
       const res = await post(push, headers);
       expect(res.status, JSON.stringify(headers)).toBe(401);
       expect(res.headers.get('content-type')).toBe('application/problem+json');

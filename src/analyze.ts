@@ -14,7 +14,8 @@ import type { ImageSource } from './image/source.js';
 import { CapturedView } from './image/squash.js';
 import { walkLayer } from './image/walk-layer.js';
 import { formatPlatform } from './registry/platform.js';
-import { buildLayerReport, type LayerReport } from './layers/index.js';
+// report.js, not layers/index.js: the index also loads the CI gate and its YAML parser, which a scan never needs.
+import { buildLayerReport, type LayerReport } from './layers/report.js';
 import { encodeCycloneDx } from './sbom/cyclonedx.js';
 import type { Package } from './sbom/package.js';
 import { mapLimit } from './util/map-limit.js';

@@ -6,16 +6,13 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { analyzeImage, type AnalysisResult } from './analyze.js';
-import { loadConfig, type Config } from './config.js';
-import { isLayerlensError } from './errors.js';
-import { listPlatformImages, openImage } from './image/open.js';
-import { createLogger } from './logger.js';
-import { registryClientFromConfig } from './registry/from-config.js';
-import { parsePlatform } from './registry/platform.js';
-import { TOOL_VERSION } from './version.js';
+import { setFlagsFromString } from 'node:v8';
+// Everything else is imported when a command needs it: `scan` bounds V8's young generation before the analysis
+// modules load (preferSmallHeap), and no command pays for the modules of another (pino, BullMQ, Hono…).
+import type { AnalysisResult } from './analyze.js';
+import type { Config } from './config.js';
 
-const HELP = `layerlens ${TOOL_VERSION} — SBOMs and layer reports for OCI images
+const help = (version: string) => `layerlens ${version} — SBOMs and layer reports for OCI images
 
 Usage:
   layerlens scan IMAGE [--platform OS/ARCH[/VARIANT]] [-o FILE]
@@ -74,15 +71,16 @@ async function main(argv: string[]): Promise<number> {
     },
   });
   if (values.version) {
-    process.stdout.write(`${TOOL_VERSION}\n`);
+    process.stdout.write(`${(await import('./version.js')).TOOL_VERSION}\n`);
     return 0;
   }
   const [command, image] = positionals;
   if (values.help || !command) {
-    process.stdout.write(HELP);
+    process.stdout.write(help((await import('./version.js')).TOOL_VERSION));
     return values.help ? 0 : 2;
   }
-  const config = loadConfig();
+  if (command === 'scan' || command === 'layers') preferSmallHeap();
+  const config = (await import('./config.js')).loadConfig();
   switch (command) {
     case 'scan': {
       if (values.platform === 'all') return scanAllPlatforms(requireImage(image), config, values.output, values.quiet);
@@ -112,6 +110,7 @@ async function main(argv: string[]): Promise<number> {
       const limit = values.limit === undefined ? undefined : Number(values.limit);
       if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) throw new UsageError('--limit must be a whole number ≥ 1');
       if (!image) throw new UsageError(`${command === 'tags' ? 'REPOSITORY' : 'IMAGE'} is missing; see layerlens --help`);
+      const { registryClientFromConfig } = await import('./registry/from-config.js');
       const client = registryClientFromConfig(config, { plainHttpLoopback: true, allowPrivateAddresses: true });
       const text = await runInspectCommand(command, image, client, {
         format,
@@ -125,13 +124,13 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'serve': {
       const { startApi } = await import('./api/server.js');
-      const logger = createLogger(config.logLevel, 'layerlens-api');
+      const logger = await createLogger(config.logLevel, 'layerlens-api');
       const api = await startApi(config, logger);
       await untilSignal(logger, () => api.close());
       return 0;
     }
     case 'worker': {
-      const logger = createLogger(config.logLevel, 'layerlens-worker');
+      const logger = await createLogger(config.logLevel, 'layerlens-worker');
       if (config.workerProcesses > 1) {
         // One process per core (LAYERLENS_WORKER_PROCESSES): each child runs one BullMQ Worker; crashed ones restart.
         const { superviseProcesses } = await import('./util/process-supervisor.js');
@@ -150,7 +149,7 @@ async function main(argv: string[]): Promise<number> {
       const { ensureRedis } = await import('./local-redis.js');
       const redis = await ensureRedis(process.env);
       const full = { ...config, redisUrl: redis.url };
-      const logger = createLogger(config.logLevel, 'layerlens');
+      const logger = await createLogger(config.logLevel, 'layerlens');
       if (redis.child) logger.info({ url: redis.url }, 'started a private redis-server (data is not persisted)');
       const { startApi } = await import('./api/server.js');
       const { startWorker } = await import('../workers/run-worker.js');
@@ -166,6 +165,18 @@ async function main(argv: string[]): Promise<number> {
     default:
       throw new UsageError(`unknown command ${command}; see layerlens --help`);
   }
+}
+
+/**
+ * A one-shot analysis keeps V8's young generation at its initial 1 MiB semi-spaces (`--semi-space-growth-factor=1`;
+ * `--max-semi-space-size` has no effect once V8 is running). By default they grow to 16 MiB each while layers stream
+ * — every chunk is a short-lived Buffer object — and that memory stays resident: 20–40 MB of a scan's peak RSS, with
+ * garbage Buffers freed later. The scavenger runs more often instead (measured in docs/benchmarks.md). Not for
+ * serve/worker, where throughput matters more than a bounded peak. LAYERLENS_SCAN_V8_DEFAULTS=1 keeps V8's defaults.
+ */
+function preferSmallHeap(): void {
+  if (process.env.LAYERLENS_SCAN_V8_DEFAULTS === '1') return;
+  setFlagsFromString('--semi-space-growth-factor=1');
 }
 
 type LayersModule = typeof import('./layers/index.js');
@@ -193,12 +204,23 @@ async function ciRules(layers: LayersModule, values: Record<string, string | boo
   }
 }
 
+/** pino is loaded only by the commands that log (serve, worker, start): `scan` keeps its memory for the layers. */
+async function createLogger(level: string, name: string) {
+  return (await import('./logger.js')).createLogger(level, name);
+}
+
 function requireImage(image: string | undefined): string {
   if (!image) throw new UsageError('IMAGE is missing; see layerlens --help');
   return image;
 }
 
 async function analyze(image: string, config: Config, platform: string | undefined, quiet = false): Promise<AnalysisResult> {
+  const [{ analyzeImage }, { openImage }, { registryClientFromConfig }, { parsePlatform }] = await Promise.all([
+    import('./analyze.js'),
+    import('./image/open.js'),
+    import('./registry/from-config.js'),
+    import('./registry/platform.js'),
+  ]);
   // The CLI runs on the user's machine: registries on localhost or the LAN are theirs to reach (no SSRF guard).
   const client = registryClientFromConfig(config, { plainHttpLoopback: true, allowPrivateAddresses: true });
   const source = await openImage(image, {
@@ -222,6 +244,7 @@ async function analyze(image: string, config: Config, platform: string | undefin
 
 /** `--platform all`: each platform analysed on its own, one after the other (they rarely share layers). */
 async function scanAllPlatforms(image: string, config: Config, output: string | undefined, quiet = false): Promise<number> {
+  const [{ listPlatformImages }, { registryClientFromConfig }] = await Promise.all([import('./image/open.js'), import('./registry/from-config.js')]);
   const client = registryClientFromConfig(config, { plainHttpLoopback: true, allowPrivateAddresses: true });
   const pinned = await listPlatformImages(image, { client, limits: config.limits, allowLocalSources: true });
   if (output) await mkdir(output, { recursive: true });
@@ -254,7 +277,8 @@ main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
   },
-  (e: unknown) => {
+  async (e: unknown) => {
+    const { isLayerlensError } = await import('./errors.js');
     if (e instanceof UsageError || (e as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
       process.stderr.write(`layerlens: ${(e as Error).message}\n`);
       process.exitCode = 2;

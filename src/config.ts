@@ -3,76 +3,69 @@
  * configuration table mirrors this file.
  */
 import { availableParallelism } from 'node:os';
-import { z } from 'zod';
+/**
+ * One environment variable's parser: its value (undefined when unset) → the typed value, or an Issue. Hand-written
+ * rather than a zod schema: `layerlens scan` loads this module, and zod alone is ~10 MB of a scan's resident memory.
+ */
+type Field<T> = (raw: string | undefined) => T | Issue;
 
-const list = z
-  .string()
-  .optional()
-  .transform((s) => (s ?? '').split(',').map((x) => x.trim()).filter(Boolean));
+class Issue {
+  constructor(readonly message: string) {}
+}
 
-const bool = (fallback: boolean) =>
-  z
-    .string()
-    .optional()
-    .transform((s, ctx) => {
-      if (s === undefined || s === '') return fallback;
-      if (/^(true|1|yes)$/i.test(s)) return true;
-      if (/^(false|0|no)$/i.test(s)) return false;
-      ctx.addIssue({ code: 'custom', message: `expected true or false, got ${s}` });
-      return z.NEVER;
-    });
+const list: Field<string[]> = (s) => (s ?? '').split(',').map((x) => x.trim()).filter(Boolean);
 
-const bytes = (fallback: number) =>
-  z
-    .string()
-    .optional()
-    .transform((s, ctx) => {
-      if (s === undefined || s === '') return fallback;
-      const n = parseByteSize(s);
-      if (n === undefined) {
-        ctx.addIssue({ code: 'custom', message: `not a byte size: ${s} (use e.g. 512MiB, 2GB or a plain number)` });
-        return z.NEVER;
-      }
-      return n;
-    });
+const str = (fallback: string): Field<string> => (s) => s ?? fallback;
 
-const int = (fallback: number, min = 0) =>
-  z
-    .string()
-    .optional()
-    .transform((s, ctx) => {
-      if (s === undefined || s === '') return fallback;
-      const n = Number(s);
-      if (!Number.isInteger(n) || n < min) {
-        ctx.addIssue({ code: 'custom', message: `expected a whole number ≥ ${min}, got ${s}` });
-        return z.NEVER;
-      }
-      return n;
-    });
+const optionalStr: Field<string | undefined> = (s) => s;
 
-const duration = (fallbackMs: number) =>
-  z
-    .string()
-    .optional()
-    .transform((s, ctx) => {
-      if (s === undefined || s === '') return fallbackMs;
-      const n = parseDuration(s);
-      if (n === undefined) {
-        ctx.addIssue({ code: 'custom', message: `not a duration: ${s} (use e.g. 90s, 5m, 1h)` });
-        return z.NEVER;
-      }
-      return n;
-    });
+const url = (fallback: string): Field<string> => (s) => {
+  if (s === undefined) return fallback;
+  try {
+    new URL(s);
+    return s;
+  } catch {
+    return new Issue('Invalid URL');
+  }
+};
 
-const schema = z.object({
+const oneOf = <T extends string>(values: readonly T[], fallback: T): Field<T> => (s) => {
+  if (s === undefined) return fallback;
+  return (values as readonly string[]).includes(s) ? (s as T) : new Issue(`expected one of ${values.map((v) => JSON.stringify(v)).join('|')}`);
+};
+
+const bool = (fallback: boolean): Field<boolean> => (s) => {
+  if (s === undefined || s === '') return fallback;
+  if (/^(true|1|yes)$/i.test(s)) return true;
+  if (/^(false|0|no)$/i.test(s)) return false;
+  return new Issue(`expected true or false, got ${s}`);
+};
+
+const bytes = (fallback: number): Field<number> => (s) => {
+  if (s === undefined || s === '') return fallback;
+  return parseByteSize(s) ?? new Issue(`not a byte size: ${s} (use e.g. 512MiB, 2GB or a plain number)`);
+};
+
+const int = (fallback: number, min = 0): Field<number> => (s) => {
+  if (s === undefined || s === '') return fallback;
+  const n = Number(s);
+  return !Number.isInteger(n) || n < min ? new Issue(`expected a whole number ≥ ${min}, got ${s}`) : n;
+};
+
+const duration = (fallbackMs: number): Field<number> => (s) => {
+  if (s === undefined || s === '') return fallbackMs;
+  return parseDuration(s) ?? new Issue(`not a duration: ${s} (use e.g. 90s, 5m, 1h)`);
+};
+
+const schema = {
   PORT: int(8080, 0),
-  HOST: z.string().default('0.0.0.0'),
-  REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
+  HOST: str('0.0.0.0'),
+  REDIS_URL: url('redis://127.0.0.1:6379'),
   LAYERLENS_INSECURE_REGISTRIES: list,
   LAYERLENS_ALLOWED_REGISTRIES: list,
   LAYERLENS_ALLOW_PRIVATE_REGISTRIES: bool(false),
   LAYERLENS_ALLOW_LOCAL_SOURCES: bool(false),
-  LAYERLENS_REGISTRY_CREDENTIALS: z.string().optional(),
+  LAYERLENS_REGISTRY_CREDENTIALS: optionalStr,
   LAYERLENS_API_KEYS: list,
   LAYERLENS_WORKER_CONCURRENCY: int(1, 1),
   LAYERLENS_LAYER_CONCURRENCY: int(3, 1),
@@ -85,18 +78,21 @@ const schema = z.object({
   LAYERLENS_MAX_UNCOMPRESSED_BYTES: bytes(64 * 1024 ** 3),
   LAYERLENS_MAX_FILE_BYTES: bytes(64 * 1024 * 1024),
   LAYERLENS_RESULT_TTL_SECONDS: int(30 * 24 * 3600, 0),
+  LAYERLENS_RESULT_MEMORY_CACHE_BYTES: bytes(64 * 1024 * 1024),
   LAYERLENS_JOB_ATTEMPTS: int(3, 1),
-  LAYERLENS_WEBHOOK_SECRET: z.string().optional(),
+  LAYERLENS_WEBHOOK_SECRET: optionalStr,
   LAYERLENS_WEBHOOK_MAX_BYTES: bytes(1024 * 1024),
   LAYERLENS_WEBHOOK_REGISTRY_HOST: list,
   LAYERLENS_WEBHOOK_DEDUP_SECONDS: int(60, 0),
   LAYERLENS_WATCH_MIN_INTERVAL: duration(60_000),
   LAYERLENS_TAG_CACHE_SECONDS: int(60, 0),
-  LAYERLENS_CALLBACK_SECRET: z.string().optional(),
+  LAYERLENS_CALLBACK_SECRET: optionalStr,
   LAYERLENS_CALLBACK_ALLOW_PRIVATE: bool(false),
   LAYERLENS_CALLBACK_ATTEMPTS: int(8, 1),
-  LAYERLENS_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-});
+  LAYERLENS_LOG_LEVEL: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
+};
+
+type Parsed = { [K in keyof typeof schema]: Exclude<ReturnType<(typeof schema)[K]>, Issue> };
 
 export interface Config {
   port: number;
@@ -124,6 +120,11 @@ export interface Config {
   layerCache: { enabled: boolean; maxBytes: number; ttlSeconds: number };
   limits: Limits;
   resultTtlSeconds: number;
+  /**
+   * Bytes of SBOM and layer-report bodies the API keeps in memory (LRU, by digest × analyzer version) in front of
+   * Redis; 0 turns the in-process cache off.
+   */
+  resultMemoryCacheBytes: number;
   jobAttempts: number;
   logLevel: string;
   webhook: WebhookConfig;
@@ -174,12 +175,15 @@ export const defaultLimits: Limits = {
 };
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = schema.safeParse(env);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
-    throw new Error(`invalid configuration:\n${lines.join('\n')}`);
+  const out: Record<string, unknown> = {};
+  const lines: string[] = [];
+  for (const [key, field] of Object.entries(schema) as [string, Field<unknown>][]) {
+    const value = field(env[key]);
+    if (value instanceof Issue) lines.push(`  ${key}: ${value.message}`);
+    else out[key] = value;
   }
-  const e = parsed.data;
+  if (lines.length) throw new Error(`invalid configuration:\n${lines.join('\n')}`);
+  const e = out as Parsed;
   return {
     port: e.PORT,
     host: e.HOST,
@@ -205,6 +209,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxFileBytes: e.LAYERLENS_MAX_FILE_BYTES,
     },
     resultTtlSeconds: e.LAYERLENS_RESULT_TTL_SECONDS,
+    resultMemoryCacheBytes: e.LAYERLENS_RESULT_MEMORY_CACHE_BYTES,
     jobAttempts: e.LAYERLENS_JOB_ATTEMPTS,
     logLevel: e.LAYERLENS_LOG_LEVEL,
     webhook: {

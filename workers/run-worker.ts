@@ -31,12 +31,16 @@ export function startWorker(config: Config, logger: Logger, options: { prefix?: 
   const connection = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
   connection.on('error', (err) => logger.error({ err: err.message }, 'redis connection error (worker)'));
   const results = new RedisResultStore(connection, { ttlSeconds: config.resultTtlSeconds, prefix: options.prefix });
+  // The layer cache gets a connection of its own: its values are large (a 500 000-file layer is megabytes), and on
+  // BullMQ's connection a big GET or SET would queue the lock renewals behind it and get jobs marked stalled.
+  const layerConnection = config.layerCache.enabled ? new Redis(config.redisUrl, { maxRetriesPerRequest: null }) : undefined;
+  layerConnection?.on('error', (err) => logger.error({ err: err.message }, 'redis connection error (layer cache)'));
   const processor = createAnalyzeProcessor({
     client: registryClientFromConfig(config),
     results,
     // Shared by every job of every worker process: a layer is walked once, then reused by images that share it.
-    layerStore: config.layerCache.enabled
-      ? new RedisLayerSummaryStore(connection, {
+    layerStore: layerConnection
+      ? new RedisLayerSummaryStore(layerConnection, {
           prefix: options.prefix,
           ttlSeconds: config.layerCache.ttlSeconds,
           maxBytes: config.layerCache.maxBytes,
@@ -65,6 +69,7 @@ export function startWorker(config: Config, logger: Logger, options: { prefix?: 
       await worker.close();
       await extras.close();
       await connection.quit().catch(() => connection.disconnect());
+      await layerConnection?.quit().catch(() => layerConnection.disconnect());
     },
   };
 }

@@ -1,4 +1,5 @@
 /** What the HTTP shell needs from the rest of the system — injected, so tests and processes wire it their own way. */
+import type { ResultBodyCache } from '../cache/result-body-cache.js';
 import type { ResultStore } from '../cache/stores.js';
 import type { ResolvedImage } from '../image/resolve.js';
 import type { RegistryReader } from '../inspect/registry-reader.js';
@@ -11,6 +12,8 @@ import type { Platform } from '../registry/platform.js';
 export interface ApiDeps {
   queue: Pick<AnalysisQueue, 'enqueue' | 'get'>;
   results: ResultStore;
+  /** In-process LRU of prepared result bodies in front of `results` (LAYERLENS_RESULT_MEMORY_CACHE_BYTES); optional. */
+  resultBodies?: Pick<ResultBodyCache, 'get'>;
   /** Reference (+ platform) → the platform manifest digest; talks to the registry, never pulls a layer. */
   resolve(image: string, platform: Platform | undefined, signal?: AbortSignal): Promise<ResolvedImage>;
   /** `platform: "all"`: every image platform of the reference, each resolved to its own digest. */

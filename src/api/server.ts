@@ -3,6 +3,7 @@ import { serve, type ServerType } from '@hono/node-server';
 import { readFileSync } from 'node:fs';
 import { Redis } from 'ioredis';
 import { RedisResultStore } from '../cache/redis-result-store.js';
+import { ResultBodyCache } from '../cache/result-body-cache.js';
 import type { Config } from '../config.js';
 import { LayerlensError } from '../errors.js';
 import { isLocalSource, listPlatformImages, resolveLocalImage } from '../image/open.js';
@@ -17,6 +18,8 @@ import type { Logger } from '../logger.js';
 import { registryClientFromConfig } from '../registry/from-config.js';
 import type { Platform } from '../registry/platform.js';
 import { parseReference } from '../registry/reference.js';
+import { CYCLONEDX_MEDIA_TYPE } from '../sbom/cyclonedx.js';
+import { ANALYZER_VERSION } from '../version.js';
 import { createApp } from './app.js';
 
 export interface RunningApi {
@@ -56,6 +59,15 @@ export async function startApi(config: Config, logger: Logger, options: { prefix
   const app = createApp({
     queue,
     results: new RedisResultStore(redis, { ttlSeconds: config.resultTtlSeconds, prefix: options.prefix }),
+    // Results are immutable per digest × analyzer version: hot SBOMs are served from memory, not read from Redis.
+    resultBodies:
+      config.resultMemoryCacheBytes > 0
+        ? new ResultBodyCache({
+            maxBytes: config.resultMemoryCacheBytes,
+            analyzerVersion: ANALYZER_VERSION,
+            contentType: (part) => (part === 'sbom' ? CYCLONEDX_MEDIA_TYPE : 'application/json'),
+          })
+        : undefined,
     resolve: async (image, platform, signal) => {
       if (isLocalSource(image)) return resolveLocalImage(image, localOptions(platform, signal));
       return resolveImage(client, parseReference(image), platform, signal);

@@ -38,7 +38,7 @@ export async function decompress(input: Readable, options: DecompressOptions = {
   const decoder = compression === 'gzip' ? createGunzip({ chunkSize: 128 * 1024 }) : zstdDecoder(options);
   // pipeline destroys `out` with the decoder's raw error; _destroy is where it gets its LAYER_INVALID code.
   const out = new PassThrough({
-    highWaterMark: 256 * 1024,
+    highWaterMark: 128 * 1024,
     destroy(err, cb) {
       cb(err && asLayerError(err, compression));
     },

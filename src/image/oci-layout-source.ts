@@ -42,7 +42,7 @@ export function directoryStore(dir: string): LayoutStore {
     },
     openFile(rel) {
       const path = join(dir, rel);
-      return existsSync(path) ? createReadStream(path, { highWaterMark: 1024 * 1024 }) : undefined;
+      return existsSync(path) ? createReadStream(path, { highWaterMark: 256 * 1024 }) : undefined;
     },
   };
 }
@@ -196,7 +196,7 @@ async function openLayoutBlob(store: LayoutStore, desc: Descriptor, limits: Limi
   }
   const file = store.openFile(blobPath(desc.digest));
   if (!file) throw new LayerlensError('SOURCE_INVALID', `${name}: layer ${desc.digest} is missing from the layout`, { step, image: name, retryable: false });
-  const out = new PassThrough({ highWaterMark: 1024 * 1024 });
+  const out = new PassThrough({ highWaterMark: 128 * 1024 });
   pipeline(file, verifyingStream(desc.digest, desc.size, step), out, () => undefined);
   return out;
 }

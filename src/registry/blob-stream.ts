@@ -54,7 +54,7 @@ export function resumableBlob(
       options.onResume?.(pos, cause);
     }
   }
-  return Readable.from(chunks(), { objectMode: false, highWaterMark: 1024 * 1024 });
+  return Readable.from(chunks(), { objectMode: false, highWaterMark: 128 * 1024 });
 }
 
 /** `bytes 100-999/1000` → 100; undefined when absent or unreadable. */

@@ -180,7 +180,8 @@ export class RegistryClient {
     const verify = verifyingStream(desc.digest, desc.size, step);
     // Registered before pipeline's own listeners, so the image is on the error before anyone downstream sees it.
     for (const s of [blob, verify]) s.on('error', (e: unknown) => tagImage(e, image));
-    const out = new PassThrough({ highWaterMark: 1024 * 1024 });
+    // 128 KiB: enough to keep the socket busy while the decompressor works; a layer in flight holds little.
+    const out = new PassThrough({ highWaterMark: 128 * 1024 });
     pipeline(blob, verify, out, () => undefined);
     return out;
   }

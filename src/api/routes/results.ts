@@ -1,8 +1,11 @@
 /**
  * The stored results, by platform manifest digest: the CycloneDX SBOM and the layer report. Immutable for a digest
- * and analyzer version, so they carry a strong ETag and answer If-None-Match with 304.
+ * and analyzer version, so they carry a strong ETag and answer If-None-Match with 304. With `deps.resultBodies` (the
+ * API's in-process LRU) a body is read from Redis once, then served from memory as prepared bytes — gzip'd when the
+ * client accepts it.
  */
 import { Hono, type Context } from 'hono';
+import { acceptsGzip } from '../../cache/result-body-cache.js';
 import { DIGEST_PATTERN } from '../../registry/reference.js';
 import { CYCLONEDX_MEDIA_TYPE } from '../../sbom/cyclonedx.js';
 import { ANALYZER_VERSION } from '../../version.js';
@@ -16,13 +19,21 @@ export function resultRoutes(deps: ApiDeps): Hono {
     if (!DIGEST_PATTERN.test(digest)) return problem(c, 400, 'INVALID_DIGEST', `${JSON.stringify(digest)} is not a sha256 digest`);
     const etag = `"${ANALYZER_VERSION}-${what}-${digest.slice(7)}"`;
     if (c.req.header('if-none-match') === etag) return c.body(null, 304, { etag });
-    const body = what === 'sbom' ? await deps.results.getSbom(digest) : await deps.results.getLayers(digest);
-    if (body === undefined) {
-      return problem(c, 404, 'NOT_FOUND', `no ${what === 'sbom' ? 'SBOM' : 'layer report'} for ${digest} from analyzer ${ANALYZER_VERSION}; POST /v1/analyses to create it`);
+    if (deps.resultBodies) {
+      const cached = await deps.resultBodies.get(what, digest, () => (what === 'sbom' ? deps.results.getSbom(digest) : deps.results.getLayers(digest)));
+      if (cached) {
+        if (cached.gzip && acceptsGzip(c.req.header('accept-encoding'))) return c.body(cached.gzip, 200, cached.gzipHeaders);
+        return c.body(cached.identity, 200, cached.identityHeaders);
+      }
+      return notFound(c, what, digest);
     }
+    const body = what === 'sbom' ? await deps.results.getSbom(digest) : await deps.results.getLayers(digest);
+    if (body === undefined) return notFound(c, what, digest);
     const type = what === 'sbom' ? CYCLONEDX_MEDIA_TYPE : 'application/json';
     return c.body(body, 200, { 'content-type': type, etag, 'cache-control': 'public, max-age=31536000, immutable' });
   };
+  const notFound = (c: Context, what: 'sbom' | 'layers', digest: string) =>
+    problem(c, 404, 'NOT_FOUND', `no ${what === 'sbom' ? 'SBOM' : 'layer report'} for ${digest} from analyzer ${ANALYZER_VERSION}; POST /v1/analyses to create it`);
   app.get('/v1/sboms/:digest', (c) => serve(c, 'sbom'));
   app.get('/v1/layers/:digest', (c) => serve(c, 'layers'));
   return app;

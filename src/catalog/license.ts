@@ -2,7 +2,7 @@
  * License declarations → what the SBOM can say. A valid SPDX id or expression is kept as SPDX; anything else is kept
  * verbatim as a named license. Id case is fixed up (`mit` → `MIT`) the way the SPDX list spells it.
  */
-import { SPDX } from '@cyclonedx/cyclonedx-library';
+import * as SPDX from '@cyclonedx/cyclonedx-library/SPDX';
 
 export function normaliseLicense(text: string | undefined): string[] {
   const t = text?.trim();

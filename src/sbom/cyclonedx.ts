@@ -3,7 +3,11 @@
  * is a UUIDv5 of the manifest digest and analyzer version, the timestamp is the image's creation time, and every
  * list is sorted.
  */
-import * as CDX from '@cyclonedx/cyclonedx-library';
+// Subpath imports: the library's root also loads its validators (ajv and the JSON schemas), which only tests need.
+import * as Enums from '@cyclonedx/cyclonedx-library/Enums';
+import * as Models from '@cyclonedx/cyclonedx-library/Models';
+import * as Serialize from '@cyclonedx/cyclonedx-library/Serialize';
+import * as Spec from '@cyclonedx/cyclonedx-library/Spec';
 import { createHash } from 'node:crypto';
 import type { Distro } from '../catalog/distro.js';
 import { classifyLicense } from '../catalog/license.js';
@@ -30,22 +34,22 @@ export interface SbomInput {
   warnings: readonly string[];
 }
 
-const spec = CDX.Spec.Spec1dot6;
+const spec = Spec.Spec1dot6;
 
 export function encodeCycloneDx(input: SbomInput): string {
-  const bom = new CDX.Models.Bom();
+  const bom = new Models.Bom();
   bom.serialNumber = `urn:uuid:${uuidV5(`${input.subject.digest}|${ANALYZER_VERSION}`)}`;
   const created = input.subject.created ? new Date(input.subject.created) : undefined;
   if (created && !Number.isNaN(created.getTime())) bom.metadata.timestamp = created;
   bom.metadata.tools.components.add(
-    new CDX.Models.Component(CDX.Enums.ComponentType.Application, 'layerlens', { version: TOOL_VERSION, group: undefined }),
+    new Models.Component(Enums.ComponentType.Application, 'layerlens', { version: TOOL_VERSION, group: undefined }),
   );
   const image = imageComponent(input.subject);
   bom.metadata.component = image;
-  bom.metadata.properties.add(new CDX.Models.Property('layerlens:analyzer:version', ANALYZER_VERSION));
-  for (const w of input.warnings) bom.metadata.properties.add(new CDX.Models.Property('layerlens:warning', w));
+  bom.metadata.properties.add(new Models.Property('layerlens:analyzer:version', ANALYZER_VERSION));
+  for (const w of input.warnings) bom.metadata.properties.add(new Models.Property('layerlens:warning', w));
 
-  const components = new Map<string, CDX.Models.Component>();
+  const components = new Map<string, Models.Component>();
   if (input.distro) {
     const os = osComponent(input.distro);
     bom.components.add(os);
@@ -63,40 +67,40 @@ export function encodeCycloneDx(input: SbomInput): string {
       if (target) c.dependencies.add(target.bomRef);
     }
   }
-  const serializer = new CDX.Serialize.JsonSerializer(new CDX.Serialize.JSON.Normalize.Factory(spec));
+  const serializer = new Serialize.JsonSerializer(new Serialize.JSON.Normalize.Factory(spec));
   return serializer.serialize(bom, { sortLists: true, space: 2 });
 }
 
-function imageComponent(s: SbomSubject): CDX.Models.Component {
+function imageComponent(s: SbomSubject): Models.Component {
   const shortName = s.name.replace(/[@].*$/, '').replace(/:[^/:]*$/, '').split('/').pop() || s.name;
-  const c = new CDX.Models.Component(CDX.Enums.ComponentType.Container, s.name, { version: s.digest, bomRef: `image:${s.digest}` });
+  const c = new Models.Component(Enums.ComponentType.Container, s.name, { version: s.digest, bomRef: `image:${s.digest}` });
   c.purl = buildPurl('oci', undefined, shortName.toLowerCase(), s.digest, {
     repository_url: s.repositoryUrl,
     arch: s.platform.architecture,
     os: s.platform.os,
-  }) as unknown as CDX.Models.Component['purl'];
-  c.properties.add(new CDX.Models.Property('layerlens:image:platform', formatPlatform(s.platform)));
-  if (s.indexDigest) c.properties.add(new CDX.Models.Property('layerlens:image:indexDigest', s.indexDigest));
+  }) as unknown as Models.Component['purl'];
+  c.properties.add(new Models.Property('layerlens:image:platform', formatPlatform(s.platform)));
+  if (s.indexDigest) c.properties.add(new Models.Property('layerlens:image:indexDigest', s.indexDigest));
   return c;
 }
 
-function osComponent(d: Distro): CDX.Models.Component {
-  const c = new CDX.Models.Component(CDX.Enums.ComponentType.OperatingSystem, d.id, {
+function osComponent(d: Distro): Models.Component {
+  const c = new Models.Component(Enums.ComponentType.OperatingSystem, d.id, {
     version: d.versionId,
     bomRef: `os:${d.id}@${d.versionId ?? ''}`,
     description: d.prettyName,
   });
-  c.properties.add(new CDX.Models.Property('layerlens:location', d.location));
+  c.properties.add(new Models.Property('layerlens:location', d.location));
   return c;
 }
 
-function packageComponent(p: Package): CDX.Models.Component {
-  const type = p.componentType === 'application' ? CDX.Enums.ComponentType.Application : CDX.Enums.ComponentType.Library;
-  const c = new CDX.Models.Component(type, p.name, { version: p.version, bomRef: p.ref, description: p.description });
-  c.purl = p.purl as unknown as CDX.Models.Component['purl'];
+function packageComponent(p: Package): Models.Component {
+  const type = p.componentType === 'application' ? Enums.ComponentType.Application : Enums.ComponentType.Library;
+  const c = new Models.Component(type, p.name, { version: p.version, bomRef: p.ref, description: p.description });
+  c.purl = p.purl as unknown as Models.Component['purl'];
   addLicenses(c, p.licenses);
   if (p.homepage && /^https?:\/\//.test(p.homepage)) {
-    c.externalReferences.add(new CDX.Models.ExternalReference(p.homepage, CDX.Enums.ExternalReferenceType.Website));
+    c.externalReferences.add(new Models.ExternalReference(p.homepage, Enums.ExternalReferenceType.Website));
   }
   const props: [string, string | undefined][] = [
     ['layerlens:package:type', p.type],
@@ -108,22 +112,22 @@ function packageComponent(p: Package): CDX.Models.Component {
     ['layerlens:arch', p.arch],
     ...Object.entries(p.properties),
   ];
-  for (const [k, v] of props) if (v) c.properties.add(new CDX.Models.Property(k, v));
+  for (const [k, v] of props) if (v) c.properties.add(new Models.Property(k, v));
   return c;
 }
 
 /** CycloneDX allows either license entries or exactly one expression: several declarations with an expression are ANDed. */
-function addLicenses(c: CDX.Models.Component, licenses: readonly string[]): void {
+function addLicenses(c: Models.Component, licenses: readonly string[]): void {
   const forms = licenses.map(classifyLicense);
   if (forms.some((f) => f.kind === 'expression') && forms.every((f) => f.kind !== 'name')) {
     const parts = forms.map((f) => (f.kind === 'id' ? f.id : f.kind === 'expression' ? f.expression : ''));
     const expression = parts.length === 1 ? parts[0] : parts.map((x) => `(${x})`).join(' AND ');
-    c.licenses.add(new CDX.Models.LicenseExpression(expression));
+    c.licenses.add(new Models.LicenseExpression(expression));
     return;
   }
   for (const f of forms) {
-    if (f.kind === 'id') c.licenses.add(new CDX.Models.SpdxLicense(f.id));
-    else c.licenses.add(new CDX.Models.NamedLicense(f.kind === 'expression' ? f.expression : f.name));
+    if (f.kind === 'id') c.licenses.add(new Models.SpdxLicense(f.id));
+    else c.licenses.add(new Models.NamedLicense(f.kind === 'expression' ? f.expression : f.name));
   }
 }
 
@@ -139,6 +143,7 @@ export function uuidV5(name: string): string {
 
 /** Validates against the CycloneDX 1.6 JSON schema; resolves to undefined when valid, else the errors. */
 export async function validateCycloneDx(json: string): Promise<unknown> {
-  const validator = new CDX.Validation.JsonStrictValidator(spec.version);
+  const { JsonStrictValidator } = await import('@cyclonedx/cyclonedx-library/Validation');
+  const validator = new JsonStrictValidator(spec.version);
   return (await validator.validate(json)) ?? undefined;
 }

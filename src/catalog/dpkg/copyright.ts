@@ -5,7 +5,7 @@
  * expression of short names (`GPL-1+ or Artistic`, `LGPL-3+ or GPL-2+`); every short name becomes an SPDX id where
  * DEP-5's name maps onto one, and stays a name otherwise (`public-domain`, `permissive`).
  */
-import { SPDX } from '@cyclonedx/cyclonedx-library';
+import * as SPDX from '@cyclonedx/cyclonedx-library/SPDX';
 import { field, firstLine, parseParagraphs } from '../rfc822.js';
 
 export function copyrightPath(packageName: string): string {

@@ -3,7 +3,7 @@
  * License field when it is a short declaration (many projects paste the whole license text there), then trove
  * classifiers, mapped to SPDX where the classifier names exactly one license and version.
  */
-import { SPDX } from '@cyclonedx/cyclonedx-library';
+import * as SPDX from '@cyclonedx/cyclonedx-library/SPDX';
 import { normaliseLicense } from '../license.js';
 
 const CLASSIFIERS: Record<string, string> = {

@@ -79,8 +79,10 @@ export async function walkLayerStream(blob: Readable, layer: Omit<Layer, 'open' 
       entry.on('error', () => undefined);
       const header: Header = entry.header;
       const path = NEEDS_NORMALIZING.test(header.name) ? normalizeEntryPath(header.name) : header.name;
-      const base = path.slice(path.lastIndexOf('/') + 1);
-      if (base.startsWith(WHITEOUT_PREFIX)) {
+      // No per-entry slice of the base name: only whiteout markers need it.
+      const slash = path.lastIndexOf('/');
+      if (path.startsWith(WHITEOUT_PREFIX, slash + 1)) {
+        const base = path.slice(slash + 1);
         const dir = path.slice(0, Math.max(0, path.length - base.length - 1));
         if (base === OPAQUE_MARKER) opaqueDirs.push(dir);
         else whiteouts.push(dir ? `${dir}/${base.slice(WHITEOUT_PREFIX.length)}` : base.slice(WHITEOUT_PREFIX.length));

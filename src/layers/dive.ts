@@ -25,10 +25,11 @@
  *   BuildKit and debootstrap always write the parent directories, so the two agree on their layers;
  * - a whiteout in the first layer is looked up in that same layer by Dive; we charge it 0.
  *
- * Memory: one Map<string, number> entry per path visited (the minimum and the layer of the last visit packed into
- * one number), plus the cumulative size and count of the paths visited more than once — usually few.
+ * Memory: one slot per path visited in the report's PathTable (shared with LayerStack; the minimum and the layer of
+ * the last visit packed into one number), plus the cumulative size and count of the paths visited more than once.
  */
 import type { LayerSummary } from '../image/layer-summary.js';
+import { PathTable } from './path-table.js';
 import { TopN } from './top-n.js';
 
 /** Layer numbers are kept modulo this (to recognise a second visit within one layer); Docker allows 127 layers. */
@@ -56,11 +57,15 @@ export interface DiveMetrics {
 }
 
 export class DiveEfficiency {
-  /** path → minimum size × LAYER_SLOTS + layer of the last visit. */
-  private readonly table = new Map<string, number>();
+  /** path → minimum size × LAYER_SLOTS + layer of the last visit (in the report, the LayerStack's table). */
+  private readonly table: PathTable;
   private readonly cumulative = new Map<string, number>();
   private readonly counts = new Map<string, number>();
   private sumCumulative = 0;
+
+  constructor(table: PathTable = new PathTable()) {
+    this.table = table;
+  }
 
   /** Visits one layer's tree: entries, directories created by opaque markers, whiteouts (sized by the caller). */
   visitLayer(layer: Pick<LayerSummary, 'files' | 'whiteouts' | 'opaqueDirs'>, index: number, whiteoutSizes: ReadonlyMap<string, number>): void {
@@ -82,7 +87,11 @@ export class DiveEfficiency {
 
   result(layerSizes: readonly number[], top: number): DiveMetrics {
     let sumMin = 0;
-    for (const v of this.table.values()) sumMin += Math.floor(v / LAYER_SLOTS);
+    const column = this.table.dive;
+    for (let slot = 0, n = this.table.slots; slot < n; slot++) {
+      const v = column[slot];
+      if (v === v) sumMin += Math.floor(v / LAYER_SLOTS); // NaN: never visited by Dive
+    }
     let wastedBytes = 0;
     const worst = new TopN(top);
     for (const [path, cum] of this.cumulative) {
@@ -106,9 +115,10 @@ export class DiveEfficiency {
   private visit(path: string, size: number, layer: number, once: boolean): void {
     const tag = layer % LAYER_SLOTS;
     this.sumCumulative += size;
-    const v = this.table.get(path);
-    if (v === undefined) {
-      this.table.set(path, size * LAYER_SLOTS + tag);
+    const slot = this.table.intern(path);
+    const v = this.table.dive[slot];
+    if (v !== v) {
+      this.table.dive[slot] = size * LAYER_SLOTS + tag;
       return;
     }
     const min = Math.floor(v / LAYER_SLOTS);
@@ -119,7 +129,7 @@ export class DiveEfficiency {
     const cum = this.cumulative.get(path);
     this.cumulative.set(path, (cum ?? min) + size);
     this.counts.set(path, (this.counts.get(path) ?? 1) + 1);
-    this.table.set(path, Math.min(min, size) * LAYER_SLOTS + tag);
+    this.table.dive[slot] = Math.min(min, size) * LAYER_SLOTS + tag;
   }
 }
 

@@ -14,6 +14,7 @@ import type { LayerSummary } from '../image/layer-summary.js';
 import type { ImageConfig } from '../registry/manifest.js';
 import { DiveEfficiency, type DiveMetrics } from './dive.js';
 import { historyPerLayer } from './history.js';
+import { PathTable } from './path-table.js';
 import { LayerStack, type ChangeCount } from './stack.js';
 import { TopN, type SizedPath } from './top-n.js';
 
@@ -85,8 +86,12 @@ export interface LayerReport {
 export function buildLayerReport(summaries: readonly LayerSummary[], config: ImageConfig, opts: LayerReportOptions = {}): LayerReport {
   const top = opts.top ?? 10;
   const history = historyPerLayer(config, summaries.length);
-  const stack = new LayerStack();
-  const dive = new DiveEfficiency();
+  // One path table for both (each path keyed once), sized for every distinct path the layers can name.
+  let entries = 0;
+  for (const s of summaries) entries += s.files.paths.length + s.whiteouts.length + s.opaqueDirs.length;
+  const table = new PathTable(entries);
+  const stack = new LayerStack(table);
+  const dive = new DiveEfficiency(table);
   const layers = summaries.map((summary, index): LayerInfo => {
     const changes = stack.apply(summary);
     dive.visitLayer(summary, index, changes.diveWhiteoutSizes);

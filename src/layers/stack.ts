@@ -1,7 +1,7 @@
 /**
- * The filesystem as the layers stack up, kept as the one per-file table of the layer report: path → size of the
- * visible tar entry (0 for links and special files, DIR for directories). Strings are the summaries' own, so an
- * entry costs a Map slot and nothing else; no per-file objects.
+ * The filesystem as the layers stack up, kept in the layer report's one per-path table (PathTable, shared with
+ * DiveEfficiency): path → size of the visible tar entry (0 for links and special files, DIR for directories).
+ * Strings are the summaries' own, so an entry costs a slot and typed-array columns; no per-file objects.
  *
  * Applying a layer follows the runtime (containerd's applier and the OCI layer spec), not Dive:
  * - `.wh.NAME` hides NAME and everything below it; `.wh..wh..opq` hides every lower child of its directory;
@@ -16,6 +16,7 @@
  */
 import type { LayerSummary } from '../image/layer-summary.js';
 import { HardLinks, type Release } from './hard-links.js';
+import { PathTable } from './path-table.js';
 
 export const DIR = -1;
 
@@ -51,12 +52,17 @@ function firstSegment(p: string): string {
 }
 
 export class LayerStack {
-  private readonly visible = new Map<string, number>();
+  /** Visible path → size (DIR for directories); shared with DiveEfficiency by the report so paths are keyed once. */
+  private readonly visible: PathTable;
   private readonly diveOnly = new Map<string, number>();
   private readonly links = new HardLinks();
   /** Stored bytes that are not visible any more, by the path whose tar entry stored them. */
   readonly wasted = new Map<string, number>();
   wastedBytes = 0;
+
+  constructor(table: PathTable = new PathTable()) {
+    this.visible = table;
+  }
 
   apply(layer: Pick<LayerSummary, 'files' | 'whiteouts' | 'opaqueDirs'>): LayerChanges {
     const { paths, sizes, kinds } = layer.files;
@@ -81,15 +87,32 @@ export class LayerStack {
         if (!roots.has(firstSegment(q))) continue;
         if (this.coveredByWhiteout(q, v, whiteouts, diveDirs, diveSizes)) this.diveOnly.delete(q);
       }
-      for (const [q, v] of this.visible) {
+      // Decide for every visible path first (the decisions do not depend on each other), then hide in the order
+      // the paths became visible, so that what is recorded first stays first.
+      const table = this.visible;
+      const column = table.visible;
+      const hidden: number[] = [];
+      const byWhiteoutSlots = new Set<number>();
+      for (let slot = 0, n = table.slots; slot < n; slot++) {
+        const v = column[slot];
+        if (v !== v) continue; // not visible
+        const q = table.key(slot);
         if (!rootOpaque && !roots.has(firstSegment(q))) continue;
         const byWhiteout = this.coveredByWhiteout(q, v, whiteouts, diveDirs, diveSizes);
         const byBelow = rootOpaque || hasProperAncestorIn(q, opaque) || hasProperAncestorIn(q, replaced);
         if (!byWhiteout && !byBelow) continue;
-        this.visible.delete(q);
+        hidden.push(slot);
+        if (byWhiteout) byWhiteoutSlots.add(slot);
+      }
+      const order = table.order;
+      hidden.sort((a, b) => order[a] - order[b]);
+      for (const slot of hidden) {
+        const q = table.key(slot);
+        const v = column[slot];
+        table.hideAt(slot);
         hiddenNow.set(q, v);
         this.hide(q, v);
-        if (!byWhiteout) this.diveOnly.set(q, v);
+        if (!byWhiteoutSlots.has(slot)) this.diveOnly.set(q, v);
       }
     }
 
@@ -103,7 +126,9 @@ export class LayerStack {
       const size = sizes[i];
       const kind = kinds[i];
       if (this.diveOnly.size) this.diveOnly.delete(p);
-      const lower = this.visible.get(p);
+      const slot = this.visible.intern(p);
+      const lowerValue = this.visible.visible[slot];
+      const lower = lowerValue === lowerValue ? lowerValue : undefined;
       if (kind === 'd') {
         if (lower !== undefined && lower !== DIR) {
           // A directory replaces a file: the file is gone.
@@ -111,7 +136,7 @@ export class LayerStack {
           removed.files++;
           removed.bytes += lower;
         }
-        this.visible.set(p, DIR);
+        this.visible.setAt(slot, DIR);
         continue;
       }
       const hidden = hiddenNow.get(p);
@@ -130,7 +155,7 @@ export class LayerStack {
         added.files++;
         added.bytes += size;
       }
-      this.visible.set(p, size);
+      this.visible.setAt(slot, size);
       if (kind === 'h') {
         const target = linkTargets[linkIndex++];
         if (target !== undefined) this.links.link(p, target, (t) => this.fileSize(t));
@@ -148,7 +173,10 @@ export class LayerStack {
     let files = 0;
     let dirs = 0;
     let bytes = this.links.pinnedBytes();
-    for (const v of this.visible.values()) {
+    const column = this.visible.visible;
+    for (let slot = 0, n = this.visible.slots; slot < n; slot++) {
+      const v = column[slot];
+      if (v !== v) continue; // not visible
       if (v === DIR) dirs++;
       else {
         files++;

@@ -9,12 +9,3 @@ export function normalizeEntryPath(name: string): string {
 
 export const WHITEOUT_PREFIX = '.wh.';
 export const OPAQUE_MARKER = '.wh..wh..opq';
-
-/** True when `path` is `dir` itself or below it. `dir` = '' is the root. */
-export function isAtOrBelow(path: string, dir: string): boolean {
-  return dir === '' || path === dir || path.startsWith(`${dir}/`);
-}
-
-export function isBelow(path: string, dir: string): boolean {
-  return dir === '' ? path !== '' : path.startsWith(`${dir}/`);
-}

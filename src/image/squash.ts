@@ -6,7 +6,6 @@
  * be attributed to the layer they have been present since.
  */
 import type { LayerSummary } from './layer-summary.js';
-import { isAtOrBelow, isBelow } from './paths.js';
 
 export interface FileVersion {
   layer: number;
@@ -43,14 +42,15 @@ export class CapturedView {
   }
 
   private apply(layer: Pick<LayerSummary, 'captured' | 'whiteouts' | 'opaqueDirs' | 'shadowed'>, index: number): void {
-    // Deletions act on lower layers only, so they go before this layer's own files.
+    // Deletions act on lower layers only, so they go before this layer's own files. Each visible path is checked
+    // against its own ancestors in sets (path depth), not against every whiteout of the layer (a `rm -rf` layer can
+    // hold thousands).
     if (layer.opaqueDirs.length || layer.whiteouts.length || layer.shadowed.length) {
+      const opaque = new Set(layer.opaqueDirs);
+      const whiteouts = new Set(layer.whiteouts);
+      const shadowed = new Set(layer.shadowed);
       for (const path of [...this.files.keys()]) {
-        const hidden =
-          layer.opaqueDirs.some((dir) => isBelow(path, dir)) ||
-          layer.whiteouts.some((w) => isAtOrBelow(path, w)) ||
-          layer.shadowed.includes(path);
-        if (hidden) this.change(path, index, null);
+        if (shadowed.has(path) || whiteouts.has(path) || hiddenByAncestor(path, opaque, whiteouts)) this.change(path, index, null);
       }
     }
     for (const file of layer.captured) this.change(file.path, index, { layer: index, content: file.content });
@@ -65,4 +65,14 @@ export class CapturedView {
     if (last && last.layer === layer) last.version = version;
     else steps.push({ layer, version });
   }
+}
+
+/** True when a strict ancestor of `path` (the root `''` included) is an opaque directory or is whited out. */
+function hiddenByAncestor(path: string, opaque: ReadonlySet<string>, whiteouts: ReadonlySet<string>): boolean {
+  if (opaque.has('')) return true;
+  for (let i = path.indexOf('/'); i !== -1; i = path.indexOf('/', i + 1)) {
+    const dir = path.slice(0, i);
+    if (opaque.has(dir) || whiteouts.has(dir)) return true;
+  }
+  return false;
 }

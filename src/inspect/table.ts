@@ -4,21 +4,11 @@
  * 97.2 %` or `not analysed`).
  */
 import { formatBytes } from '../layers/bytes.js';
+import { grid } from '../util/text-grid.js';
 import { shortenCreatedBy } from '../layers/table.js';
 import type { Inspection, PlatformEntry } from './inspect-image.js';
 import type { TagListing } from './list-tags.js';
 import type { Analysis } from './result-summary.js';
-
-/** Columns padded to their widest cell, the last one left ragged; `right` holds right-aligned column indexes. */
-export function grid(header: string[], rows: string[][], right: ReadonlySet<number> = new Set()): string[] {
-  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((cell, c) => (c === cells.length - 1 ? cell : right.has(c) ? cell.padStart(widths[c]) : cell.padEnd(widths[c])))
-      .join('  ')
-      .trimEnd();
-  return [line(header), ...rows.map(line)];
-}
 
 export function analysisCell(a: Analysis | undefined): string {
   if (!a) return '-';

@@ -5,6 +5,7 @@
  */
 import { formatBytes } from './bytes.js';
 import type { LayerReport } from './report.js';
+import { grid } from '../util/text-grid.js';
 
 export interface TableOptions {
   /** Width of the CREATED BY column (default 60). */
@@ -48,17 +49,10 @@ export function formatLayerTable(report: LayerReport, opts: TableOptions = {}): 
     changeCell(l.removed),
     shortenCreatedBy(l.createdBy, width),
   ]);
-  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
-  const rightAligned = new Set([0, 1, 2]);
-  const line = (cells: string[]) =>
-    cells
-      .map((cell, c) => (c === cells.length - 1 ? cell : rightAligned.has(c) ? cell.padStart(widths[c]) : cell.padEnd(widths[c])))
-      .join('  ')
-      .trimEnd();
 
   const t = report.totals;
   const d = report.dive;
-  const out = [line(header), ...rows.map(line), ''];
+  const out = [...grid(header, rows, new Set([0, 1, 2])), ''];
   out.push(`Total: ${formatBytes(t.size)} in ${t.layers} layer${t.layers === 1 ? '' : 's'} (${formatBytes(t.compressedSize)} compressed)`);
   out.push(`Visible: ${formatBytes(t.visibleBytes)} in ${t.visibleFiles} files and ${t.visibleDirs} directories`);
   out.push(

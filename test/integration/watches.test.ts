@@ -3,14 +3,11 @@
  * restart of API and worker, tag globs use the registry's tag list, and an unchanged tag costs one HEAD per tick.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApi, type RunningApi } from '../../src/api/server.js';
-import { loadConfig, type Config } from '../../src/config.js';
-import { createLogger } from '../../src/logger.js';
-import { startWorker, type RunningWorker } from '../../workers/run-worker.js';
+import { startServiceStack, type ServiceStack } from '../support/service-stack.js';
 import { apkImage } from '../support/apk-image.js';
 import { FaultProxy } from '../support/fault-proxy.js';
 import { pushImage } from '../support/image-builder.js';
-import { dropPrefix, redisUrl, testPrefix } from '../support/redis.js';
+import { dropPrefix, testPrefix } from '../support/redis.js';
 import { hasRegistry, registrySkipMessage, startRegistry, type TestRegistry } from '../support/registry.js';
 
 if (!hasRegistry) console.warn(registrySkipMessage);
@@ -18,17 +15,14 @@ if (!hasRegistry) console.warn(registrySkipMessage);
 describe.skipIf(!hasRegistry)('watches (scheduled rescans)', () => {
   let registry: TestRegistry;
   let proxy: FaultProxy;
-  let api: RunningApi;
-  let worker: RunningWorker;
-  let config: Config;
+  let stack: ServiceStack;
+  let env: Record<string, string>;
   let base: string;
   const prefix = testPrefix('watches');
-  const logger = createLogger('silent');
 
   async function start() {
-    worker = startWorker(config, logger, { prefix });
-    api = await startApi(config, logger, { prefix });
-    base = `http://127.0.0.1:${api.port}`;
+    stack = await startServiceStack(env, prefix);
+    base = stack.base;
     // The API answers 503 until its Redis connection is up (it does not queue commands): wait as a load balancer would.
     await until('the API to be ready', async () => ((await fetch(`${base}/readyz`)).status === 200 ? true : undefined));
   }
@@ -36,13 +30,12 @@ describe.skipIf(!hasRegistry)('watches (scheduled rescans)', () => {
   beforeAll(async () => {
     registry = await startRegistry();
     proxy = await new FaultProxy(registry.url).start();
-    config = loadConfig({ REDIS_URL: redisUrl, PORT: '0', HOST: '127.0.0.1', LAYERLENS_INSECURE_REGISTRIES: proxy.host, LAYERLENS_WATCH_MIN_INTERVAL: '1s' });
+    env = { LAYERLENS_INSECURE_REGISTRIES: proxy.host, LAYERLENS_WATCH_MIN_INTERVAL: '1s' };
     await start();
   });
 
   afterAll(async () => {
-    await api?.close();
-    await worker?.close();
+    await stack?.close();
     await proxy?.stop();
     await registry?.stop();
     await dropPrefix(prefix);
@@ -91,8 +84,7 @@ describe.skipIf(!hasRegistry)('watches (scheduled rescans)', () => {
     await sbomOf(first.manifestDigest);
     await until('the watch state', async () => ((await getWatch(watch.id)).state?.['1']?.platformDigest === first.manifestDigest ? true : undefined));
 
-    await api.close();
-    await worker.close();
+    await stack.close();
     await start();
     const listRes = await fetch(`${base}/v1/watches`);
     const listed = (await listRes.json()) as { watches: { id: string }[] };

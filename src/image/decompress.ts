@@ -1,13 +1,15 @@
 /**
  * Layer decompression chosen by the blob's first bytes, not only by its media type (tools mislabel layers): gzip
- * through zlib with a 128 KiB chunk size (the 16 KiB default costs 1.7× on this machine), zstd through zstd-napi
- * when it is installed, else through the `zstd` CLI, and uncompressed tar as is.
+ * through Intel ISA-L when its optional binding is built (isal-gunzip.ts: about twice zlib's speed), else zlib with a
+ * 128 KiB chunk size (the 16 KiB default costs 1.7× on this machine); zstd through zstd-napi when it is installed,
+ * else through the `zstd` CLI; uncompressed tar as is.
  */
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { Duplex, PassThrough, pipeline, type Readable, type Transform } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { LayerlensError } from '../errors.js';
+import { IsalGunzip, isalBinding } from './isal-gunzip.js';
 import type { Compression } from '../registry/media-types.js';
 
 const GZIP_MAGIC = [0x1f, 0x8b];
@@ -24,6 +26,8 @@ function startsWith(buf: Buffer, magic: number[]): boolean {
 }
 
 export interface DecompressOptions {
+  /** Which gzip decoder: ISA-L when its binding loads (`auto`), or one of them by force (tests, diagnosis). */
+  gzip?: 'auto' | 'isal' | 'zlib';
   /** Which zstd decoder: the native module when it loads (`auto`), or one of them by force (tests, diagnosis). */
   zstd?: 'auto' | 'napi' | 'cli';
   /** The zstd program for the CLI decoder. */
@@ -35,7 +39,7 @@ export async function decompress(input: Readable, options: DecompressOptions = {
   const head = await peek(input, 4);
   const compression = sniffCompression(head);
   if (compression === 'none') return { stream: input, compression };
-  const decoder = compression === 'gzip' ? createGunzip({ chunkSize: 128 * 1024 }) : zstdDecoder(options);
+  const decoder = compression === 'gzip' ? gzipDecoder(options) : zstdDecoder(options);
   // pipeline destroys `out` with the decoder's raw error; _destroy is where it gets its LAYER_INVALID code.
   const out = new PassThrough({
     highWaterMark: 128 * 1024,
@@ -82,6 +86,15 @@ async function peek(stream: Readable, n: number): Promise<Buffer> {
   const head = Buffer.concat(chunks);
   if (head.length) stream.unshift(head);
   return head;
+}
+
+function gzipDecoder(options: DecompressOptions): Transform {
+  const mode = options.gzip ?? 'auto';
+  if (mode !== 'zlib' && isalBinding()) return new IsalGunzip({ chunkSize: 128 * 1024 });
+  if (mode === 'isal') {
+    throw new LayerlensError('LAYER_INVALID', 'cannot decompress gzip with ISA-L: the layerlens-isal-inflate binding is not built (libisal-dev)', { retryable: false });
+  }
+  return createGunzip({ chunkSize: 128 * 1024 });
 }
 
 type ZstdModule = { DecompressStream: new () => Transform };

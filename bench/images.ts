@@ -23,7 +23,13 @@ const DEBIAN = corpus('debian/debian-bookworm-minbase-rootfs.tar.gz');
 const PYTHON = corpus('debian/debian-bookworm-python-layer.tar.gz');
 const NPM = corpus('npm-app-layer.tar.gz');
 
-export async function buildBenchImages(registryUrl: string, cacheDir: string, quick: boolean, log: (m: string) => void): Promise<BenchImage[]> {
+export const BENCH_IMAGE_NAMES = ['alpine-3.19', 'debian-python', 'alpine-npm', 'files-500k', 'big-1gib'];
+
+/** All bench images, or only those named in `only` (BENCH_IMAGES); layers of images left out are not generated. */
+export async function buildBenchImages(registryUrl: string, cacheDir: string, quick: boolean, log: (m: string) => void, only?: readonly string[]): Promise<BenchImage[]> {
+  const unknown = only?.filter((name) => !BENCH_IMAGE_NAMES.includes(name)) ?? [];
+  if (unknown.length) throw new Error(`BENCH_IMAGES: unknown image(s) ${unknown.join(', ')} (known: ${BENCH_IMAGE_NAMES.join(', ')})`);
+  const wanted = (name: string) => !only || only.includes(name);
   const specs: { name: string; repo: string; layers: LayerBlob[]; description: string }[] = [
     { name: 'alpine-3.19', repo: 'bench/alpine', layers: [{ file: ALPINE, createdBy: 'ADD alpine-minirootfs /' }], description: 'Alpine 3.19 (1 layer)' },
     {
@@ -45,17 +51,19 @@ export async function buildBenchImages(registryUrl: string, cacheDir: string, qu
       description: 'Alpine 3.19 + npm app layer',
     },
   ];
-  const many = await generateLayer(cacheDir, 'many-files-500k', manyFilesLayer(500, 1000), log);
-  specs.push({
-    name: 'files-500k',
-    repo: 'bench/files-500k',
-    layers: [
-      { file: ALPINE, createdBy: 'ADD alpine-minirootfs /' },
-      { file: many.file, createdBy: 'COPY data /srv/data' },
-    ],
-    description: 'Alpine + a layer of 500 000 small files',
-  });
-  if (!quick) {
+  if (wanted('files-500k')) {
+    const many = await generateLayer(cacheDir, 'many-files-500k', manyFilesLayer(500, 1000), log);
+    specs.push({
+      name: 'files-500k',
+      repo: 'bench/files-500k',
+      layers: [
+        { file: ALPINE, createdBy: 'ADD alpine-minirootfs /' },
+        { file: many.file, createdBy: 'COPY data /srv/data' },
+      ],
+      description: 'Alpine + a layer of 500 000 small files',
+    });
+  }
+  if (!quick && wanted('big-1gib')) {
     const big = await generateLayer(cacheDir, 'big-1gib', bigFilesLayer(4, 256 * 1024 * 1024), log);
     specs.push({
       name: 'big-1gib',
@@ -69,7 +77,7 @@ export async function buildBenchImages(registryUrl: string, cacheDir: string, qu
     });
   }
   const out: BenchImage[] = [];
-  for (const s of specs) {
+  for (const s of specs.filter((spec) => wanted(spec.name))) {
     const built = await buildImage(s.layers);
     await pushImage(registryUrl, s.repo, 'bench', built);
     out.push({ name: s.name, repo: s.repo, tag: 'bench', built, compressed: built.layers.reduce((a, l) => a + l.size, 0), description: s.description });

@@ -26,6 +26,8 @@ export interface LoadResult {
   /** Open loop: the target rate. */
   rate?: number;
   tool: 'raw-socket' | 'wrk';
+  /** CPU seconds (user + system) the load generator itself used: wrk's (through /usr/bin/time), or this process's. */
+  generatorCpuSeconds?: number;
 }
 
 export interface LoadOptions {
@@ -94,7 +96,13 @@ function openConn(host: string, port: number): Promise<Conn> {
   });
 }
 
-function summarise(latencies: number[], statuses: Record<string, number>, errors: number, seconds: number, extra: Pick<LoadResult, 'mode' | 'clients' | 'rate' | 'tool'>): LoadResult {
+function summarise(
+  latencies: number[],
+  statuses: Record<string, number>,
+  errors: number,
+  seconds: number,
+  extra: Pick<LoadResult, 'mode' | 'clients' | 'rate' | 'tool' | 'generatorCpuSeconds'>,
+): LoadResult {
   latencies.sort((a, b) => a - b);
   const q = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? NaN;
   return {
@@ -148,6 +156,11 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
     });
 
   const started = performance.now();
+  const cpuAtStart = process.cpuUsage();
+  const cpuSeconds = () => {
+    const used = process.cpuUsage(cpuAtStart);
+    return (used.user + used.system) / 1e6;
+  };
   const deadline = started + options.maxSeconds * 1000;
   try {
     if (options.rate === undefined) {
@@ -160,7 +173,7 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
           }
         }),
       );
-      return summarise(latencies, statuses, errors, (performance.now() - started) / 1000, { mode: 'closed', clients: options.clients, tool: 'raw-socket' });
+      return summarise(latencies, statuses, errors, (performance.now() - started) / 1000, { mode: 'closed', clients: options.clients, tool: 'raw-socket', generatorCpuSeconds: cpuSeconds() });
     }
     // Open loop: request i is due at started + i / rate; due requests wait for a free socket, and their latency
     // counts from when they were due.
@@ -205,13 +218,15 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
       clock();
     });
     const seconds = (performance.now() - started) / 1000;
-    return summarise(latencies, statuses, errors, seconds, { mode: 'open', clients: options.clients, rate: options.rate, tool: 'raw-socket' });
+    return summarise(latencies, statuses, errors, seconds, { mode: 'open', clients: options.clients, rate: options.rate, tool: 'raw-socket', generatorCpuSeconds: cpuSeconds() });
   } finally {
     for (const c of conns) c.socket.destroy();
   }
 }
 
 const WRK = process.env.BENCH_WRK === '0' ? undefined : ['/usr/bin/wrk', '/usr/local/bin/wrk'].find((p) => spawnSync(p, ['--version']).error === undefined);
+/** GNU time, to read wrk's own CPU time; optional. */
+const TIME = ['/usr/bin/time'].find((p) => spawnSync(p, ['-f', '', 'true']).status === 0);
 
 /**
  * Closed-loop GET load through `wrk` (two threads, latency distribution) when it is installed; otherwise through
@@ -220,10 +235,14 @@ const WRK = process.env.BENCH_WRK === '0' ? undefined : ['/usr/bin/wrk', '/usr/l
 export async function closedLoopGet(options: Omit<LoadOptions, 'rate' | 'method' | 'body'>): Promise<LoadResult> {
   if (!WRK) return load(options);
   const headerArgs = Object.entries(options.headers ?? {}).flatMap(([k, v]) => ['-H', `${k}: ${v}`]);
-  const child = spawn(WRK, ['-t2', `-c${options.clients}`, `-d${options.maxSeconds}s`, '--latency', ...headerArgs, options.url], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const wrkArgs = ['-t2', `-c${options.clients}`, `-d${options.maxSeconds}s`, '--latency', ...headerArgs, options.url];
+  const child = TIME ? spawn(TIME, ['-f', 'WRK_RUSAGE %U %S', WRK, ...wrkArgs], { stdio: ['ignore', 'pipe', 'pipe'] }) : spawn(WRK, wrkArgs, { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
+  let err = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
   const code = await new Promise<number | null>((r) => child.on('exit', r));
+  const rusage = /WRK_RUSAGE ([\d.]+) ([\d.]+)/.exec(err);
   if (code !== 0) return load(options);
   const ms = (s: string | undefined) => {
     const m = s ? /([\d.]+)(us|ms|s)/.exec(s) : null;
@@ -247,5 +266,6 @@ export async function closedLoopGet(options: Omit<LoadOptions, 'rate' | 'method'
     mode: 'closed',
     clients: options.clients,
     tool: 'wrk',
+    generatorCpuSeconds: rusage ? Number(rusage[1]) + Number(rusage[2]) : undefined,
   };
 }

@@ -8,15 +8,22 @@
  *
  * Env: BENCH_QUICK=1 skips the 1 GiB layer; BENCH_DIR (generated layers, default $TMPDIR/layerlens-bench);
  * BENCH_ROUNDS (cold scans per image, best counts; default 2); BENCH_TRIVY=path runs trivy side by side;
- * BENCH_REDIS_DB (the Redis database the service part uses and empties; default 9); REDIS_URL.
+ * BENCH_REDIS_DB (the Redis database the service part uses and empties; default 9); REDIS_URL; BENCH_API_PROCESSES
+ * (LAYERLENS_API_PROCESSES of the measured API; default 1, as the service; the cached GETs at 100 and 10 clients are
+ * also run against an API of one process per core); BENCH_ONLY=service
+ * builds only the Alpine image and runs only the service section (API GET/POST latency), writing
+ * bench/results/latest-service.json. BENCH_IMAGES=files-500k,alpine-3.19 (comma list of image names) builds and
+ * measures only those images and skips the shared-base, service and throughput sections (bench/results/latest-images.json).
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
+import { buildImage, pushImage } from '../test/support/image-builder.js';
+import { corpus } from '../test/support/paths.js';
 import { freePort, waitFor } from '../test/support/ports.js';
 import { startRegistry } from '../test/support/registry.js';
 import { measureFloor, type FloorResult } from './floor.js';
@@ -29,6 +36,11 @@ const rounds = Number(process.env.BENCH_ROUNDS ?? 2);
 const cacheDir = process.env.BENCH_DIR ?? join(tmpdir(), 'layerlens-bench');
 const redisBase = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const redisDb = Number(process.env.BENCH_REDIS_DB ?? 9);
+const only = process.env.BENCH_ONLY;
+if (only !== undefined && only !== 'service') throw new Error(`BENCH_ONLY=${only}: only "service" is known`);
+const serviceOnly = only === 'service';
+const onlyImages = process.env.BENCH_IMAGES ? process.env.BENCH_IMAGES.split(',').map((n) => n.trim()).filter(Boolean) : undefined;
+const apiProcesses = Number(process.env.BENCH_API_PROCESSES ?? 1);
 export const TRIVY_ARGS = ['image', '--insecure', '--offline-scan', '--skip-db-update', '--scanners', 'license', '-q', '-f', 'cyclonedx'];
 const log = (m: string) => process.stderr.write(`[bench] ${m}\n`);
 
@@ -82,6 +94,39 @@ async function measureBinary(cmd: string, args: string[]): Promise<Run> {
   };
 }
 
+const CLOCK_TICKS = Number(spawnSync('getconf', ['CLK_TCK']).stdout?.toString().trim()) || 100;
+
+/** CPU seconds (user + system) used so far by a process and its live descendants; Linux /proc, NaN elsewhere. */
+function treeCpuSeconds(pid: number | undefined): number {
+  if (pid === undefined) return NaN;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // from field 3 (state): utime is 14, stime 15
+    let seconds = (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+    for (const task of readdirSync(`/proc/${pid}/task`)) {
+      for (const child of readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').split(' ').filter(Boolean)) {
+        const s = treeCpuSeconds(Number(child));
+        if (Number.isFinite(s)) seconds += s;
+      }
+    }
+    return seconds;
+  } catch {
+    return NaN;
+  }
+}
+
+/** The machine's CPU seconds so far, busy and in all (every core; /proc/stat), to see what other sessions took. */
+function machineCpuSeconds(): { busy: number; total: number } {
+  try {
+    const ticks = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+    const total = ticks.reduce((a, b) => a + b, 0);
+    const idle = ticks[3] + (ticks[4] ?? 0); // idle + iowait
+    return { busy: (total - idle) / CLOCK_TICKS, total: total / CLOCK_TICKS };
+  } catch {
+    return { busy: NaN, total: NaN };
+  }
+}
+
 function best(runs: Run[]): Run & { peakRssMaxMb: number } {
   const ok = runs.filter((r) => r.ok);
   const pick = (ok.length ? ok : runs).reduce((a, b) => (b.wallMs < a.wallMs ? b : a));
@@ -103,13 +148,19 @@ async function main() {
   const children: ReturnType<typeof spawn>[] = [];
   const results: Record<string, unknown> = {};
   try {
-    log(`registry ${registry.host}; building images (generated layers cached in ${cacheDir})`);
-    const images = await buildBenchImages(registry.url, cacheDir, quick, log);
+    let images: BenchImage[];
+    if (serviceOnly) {
+      log(`registry ${registry.host}; BENCH_ONLY=service: building the Alpine image only`);
+      images = [await pushAlpineOnly(registry.url)];
+    } else {
+      log(`registry ${registry.host}; building images (generated layers cached in ${cacheDir})`);
+      images = await buildBenchImages(registry.url, cacheDir, quick, log, onlyImages);
+    }
     const env = { LAYERLENS_INSECURE_REGISTRIES: registry.host, LAYERLENS_LOG_LEVEL: 'warn' };
     const ref = (i: BenchImage) => `${registry.host}/${i.repo}:${i.tag}`;
 
     const rows: Record<string, unknown>[] = [];
-    for (const image of images) {
+    for (const image of serviceOnly ? [] : images) {
       log(`${image.name}: floor`);
       const layers = image.built.layers.map((l) => ({ url: `${registry.url}/v2/${image.repo}/blobs/${l.digest}`, digest: l.digest }));
       const floor: FloorResult = await measureFloor(layers, image.compressed > 200e6 ? 1 : 2);
@@ -157,62 +208,129 @@ async function main() {
       });
     }
     results.images = rows;
+    if (onlyImages) {
+      // BENCH_IMAGES: the selected images' rows only; no shared-base, service or throughput sections.
+      results.machine = { nproc: availableParallelism(), memoryGiB: totalmem() / 1024 ** 3, cpu: cpus()[0]?.model ?? 'unknown', node: process.version, quick, images: onlyImages, rounds, date: new Date().toISOString(), loadAverageAtStart: loadAtStart, loadAverage: loadavg() };
+      await mkdir(join(root, 'bench/results'), { recursive: true });
+      await writeFile(join(root, 'bench/results/latest-images.json'), `${JSON.stringify(results, null, 2)}\n`);
+      process.stdout.write(table(results));
+      return;
+    }
 
-    log('shared base: debian-npm after debian-python is cached');
-    const shared = await pushSharedBaseImage(registry.url);
-    const sharedRun = (await cachedScan([ref(shared)], serviceRedisUrl, env))[ref(shared)] as { first: { bytesDownloaded: number; ms: number } };
-    results.sharedBase = {
-      image: shared.name,
-      compressedBytes: shared.compressed,
-      bytesDownloaded: sharedRun.first.bytesDownloaded,
-      ownLayerBytes: shared.built.layers[1].size,
-      ms: sharedRun.first.ms,
-    };
+    if (!serviceOnly) {
+      log('shared base: debian-npm after debian-python is cached');
+      const shared = await pushSharedBaseImage(registry.url);
+      const sharedRun = (await cachedScan([ref(shared)], serviceRedisUrl, env))[ref(shared)] as { first: { bytesDownloaded: number; ms: number } };
+      results.sharedBase = {
+        image: shared.name,
+        compressedBytes: shared.compressed,
+        bytesDownloaded: sharedRun.first.bytesDownloaded,
+        ownLayerBytes: shared.built.layers[1].size,
+        ms: sharedRun.first.ms,
+      };
+    }
 
     log('service: API + workers');
     const port = await freePort();
-    const serviceEnv = { ...env, REDIS_URL: serviceRedisUrl, PORT: String(port), HOST: '127.0.0.1', LAYERLENS_WORKER_PROCESSES: String(availableParallelism()) };
-    // A second API without the in-process result cache (LAYERLENS_RESULT_MEMORY_CACHE_BYTES=0): every GET reads Redis,
-    // as before the cache existed. Idle while the first one is measured.
-    const uncachedPort = await freePort();
-    for (const [cmd, extra] of [['serve', {}], ['worker', {}], ['serve', { PORT: String(uncachedPort), LAYERLENS_RESULT_MEMORY_CACHE_BYTES: '0' }]] as const) {
+    const serviceEnv = {
+      ...env,
+      REDIS_URL: serviceRedisUrl,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      LAYERLENS_WORKER_PROCESSES: String(availableParallelism()),
+      LAYERLENS_API_PROCESSES: String(apiProcesses),
+    };
+    const startService = (cmd: 'serve' | 'worker', extra: Record<string, string> = {}) => {
       const child = spawn(process.execPath, [cli, cmd], { env: { ...process.env, ...serviceEnv, ...extra }, stdio: ['ignore', 'ignore', 'inherit'] });
       children.push(child);
-    }
+      return child;
+    };
+    const api = startService('serve');
+    const workers = startService('worker');
     const base = `http://127.0.0.1:${port}`;
-    const uncached = `http://127.0.0.1:${uncachedPort}`;
     await waitFor(async () => (await fetch(`${base}/readyz`)).ok, 20_000, 'the API');
-    await waitFor(async () => (await fetch(`${uncached}/readyz`)).ok, 20_000, 'the second API');
     const alpine = images[0];
     const done = await analyse(base, [ref(alpine)], 60_000);
     const digest = done[0].digest as string;
     const sbomUrl = `${base}/v1/sboms/${digest}`;
-    await load({ url: sbomUrl, clients: 10, maxRequests: 2_000, maxSeconds: 2 }); // warm-up: JIT, the LRU, sockets
+    // CPU seconds of each process tree during a load: what the API used, and whether the idle workers did anything.
+    const redisPid = Number((await redis.info('server')).match(/process_id:(\d+)/)?.[1]) || undefined;
+    const measured = async (run: () => Promise<LoadResult>, extra: Record<string, ReturnType<typeof spawn>> = {}): Promise<LoadResult & { cpuSeconds: Record<string, number>; loadAverage: number[] }> => {
+      const trees: Record<string, number | undefined> = { api: api.pid, workers: workers.pid, redis: redisPid, ...Object.fromEntries(Object.entries(extra).map(([k, c]) => [k, c.pid])) };
+      const before = Object.fromEntries(Object.entries(trees).map(([k, pid]) => [k, treeCpuSeconds(pid)]));
+      const machineBefore = machineCpuSeconds();
+      const result = await run();
+      const machine = machineCpuSeconds();
+      const cpuSeconds: Record<string, number> = Object.fromEntries(Object.entries(trees).map(([k, pid]) => [k, treeCpuSeconds(pid) - before[k]]));
+      cpuSeconds.loadGenerator = result.generatorCpuSeconds ?? NaN;
+      cpuSeconds.machineBusy = machine.busy - machineBefore.busy;
+      cpuSeconds.machineTotal = machine.total - machineBefore.total;
+      return { ...result, cpuSeconds, loadAverage: loadavg() };
+    };
+    await load({ url: sbomUrl, clients: 10, maxRequests: 2_000, maxSeconds: 2 }); // warm-up: JIT, each process's LRU, sockets
     // Closed loop: throughput, and latency that is mostly queueing once the server is saturated (Little's law).
-    const get: LoadResult = await closedLoopGet({ url: sbomUrl, clients: 100, maxRequests: 200_000, maxSeconds: 10 });
-    const getGzip: LoadResult = await closedLoopGet({ url: sbomUrl, headers: { 'accept-encoding': 'gzip' }, clients: 100, maxRequests: 200_000, maxSeconds: 10 });
-    const get10: LoadResult = await closedLoopGet({ url: sbomUrl, clients: 10, maxRequests: 100_000, maxSeconds: 5 });
+    const get = await measured(() => closedLoopGet({ url: sbomUrl, clients: 100, maxRequests: 200_000, maxSeconds: 10 }));
+    const getGzip = await measured(() => closedLoopGet({ url: sbomUrl, headers: { 'accept-encoding': 'gzip' }, clients: 100, maxRequests: 200_000, maxSeconds: 10 }));
+    const get10 = await measured(() => closedLoopGet({ url: sbomUrl, clients: 10, maxRequests: 100_000, maxSeconds: 5 }));
     // Open loop: a fixed rate the server can carry, latency counted from each request's scheduled time.
     const open: LoadResult[] = [];
-    for (const rate of [1_000, 2_000, 4_000]) open.push(await load({ url: sbomUrl, clients: 100, rate, maxRequests: rate * 10, maxSeconds: 10 }));
-    // The same GETs on an API without the in-process cache (every request reads Redis).
-    await load({ url: `${uncached}/v1/sboms/${digest}`, clients: 10, maxRequests: 2_000, maxSeconds: 2 });
-    const getUncached: LoadResult = await closedLoopGet({ url: `${uncached}/v1/sboms/${digest}`, clients: 100, maxRequests: 200_000, maxSeconds: 10 });
-    const openUncached: LoadResult = await load({ url: `${uncached}/v1/sboms/${digest}`, clients: 100, rate: 2_000, maxRequests: 20_000, maxSeconds: 10 });
-    const post: LoadResult = await load({ url: `${base}/v1/analyses`, method: 'POST', body: JSON.stringify({ image: ref(alpine) }), clients: 100, maxRequests: 20_000, maxSeconds: 10 });
+    for (const rate of [1_000, 2_000, 4_000]) open.push(await measured(() => load({ url: sbomUrl, clients: 100, rate, maxRequests: rate * 10, maxSeconds: 10 })));
+    const post = await measured(() => load({ url: `${base}/v1/analyses`, method: 'POST', body: JSON.stringify({ image: ref(alpine) }), clients: 100, maxRequests: 20_000, maxSeconds: 10 }));
+    // The cached GETs again on an API of one process per core (or of one process, when the main API has several):
+    // the other LAYERLENS_API_PROCESSES choice, started only for these two runs, then stopped.
+    const otherProcesses = apiProcesses === 1 ? availableParallelism() : 1;
+    let otherApiRuns: { processes: number; getSbom: LoadResult; getSbom10: LoadResult } | undefined;
+    if (otherProcesses !== apiProcesses) {
+      const otherPort = await freePort();
+      const otherApi = startService('serve', { PORT: String(otherPort), LAYERLENS_API_PROCESSES: String(otherProcesses) });
+      const otherUrl = `http://127.0.0.1:${otherPort}/v1/sboms/${digest}`;
+      await waitFor(async () => (await fetch(otherUrl)).ok, 20_000, `the API of ${otherProcesses} process(es)`);
+      await load({ url: otherUrl, clients: 10, maxRequests: 2_000, maxSeconds: 2 });
+      otherApiRuns = {
+        processes: otherProcesses,
+        getSbom: await measured(() => closedLoopGet({ url: otherUrl, clients: 100, maxRequests: 200_000, maxSeconds: 10 }), { otherApi }),
+        getSbom10: await measured(() => closedLoopGet({ url: otherUrl, clients: 10, maxRequests: 100_000, maxSeconds: 5 }), { otherApi }),
+      };
+      otherApi.kill('SIGTERM');
+      await new Promise((r) => (otherApi.exitCode !== null || otherApi.signalCode !== null ? r(null) : otherApi.once('exit', r)));
+    }
+    // The same GETs on a second API without the in-process cache (LAYERLENS_RESULT_MEMORY_CACHE_BYTES=0: every GET
+    // reads Redis, as before the cache existed). Started only now, so it is not running during the measurements above.
+    const uncachedPort = await freePort();
+    const uncachedApi = startService('serve', { PORT: String(uncachedPort), LAYERLENS_RESULT_MEMORY_CACHE_BYTES: '0' });
+    const uncached = `http://127.0.0.1:${uncachedPort}/v1/sboms/${digest}`;
+    await waitFor(async () => (await fetch(uncached)).ok, 20_000, 'the second API');
+    await load({ url: uncached, clients: 10, maxRequests: 2_000, maxSeconds: 2 });
+    const getUncached = await measured(() => closedLoopGet({ url: uncached, clients: 100, maxRequests: 200_000, maxSeconds: 10 }), { uncachedApi });
+    const openUncached = await measured(() => load({ url: uncached, clients: 100, rate: 2_000, maxRequests: 20_000, maxSeconds: 10 }), { uncachedApi });
     const sbomRes = await fetch(sbomUrl, { headers: { 'accept-encoding': 'identity' } });
     const sbomBytes = (await sbomRes.arrayBuffer()).byteLength;
     const gzipRes = await fetch(sbomUrl); // undici asks for gzip and inflates; the wire size is Content-Length
     const sbomGzipBytes = Number(gzipRes.headers.get('content-length'));
     await gzipRes.arrayBuffer();
-    results.service = { getSbom: get, getSbomGzip: getGzip, getSbom10: get10, getSbomOpen: open, getSbomUncached: getUncached, getSbomOpenUncached: openUncached, postCached: post, sbomBytes, sbomGzipBytes };
+    results.service = {
+      apiProcesses,
+      workerProcesses: availableParallelism(),
+      getSbom: get,
+      getSbomGzip: getGzip,
+      getSbom10: get10,
+      getSbomOpen: open,
+      otherApiProcesses: otherApiRuns,
+      getSbomUncached: getUncached,
+      getSbomOpenUncached: openUncached,
+      postCached: post,
+      sbomBytes,
+      sbomGzipBytes,
+    };
 
-    log('throughput: 50 distinct small images');
-    const small = await pushSmallImages(registry.url, 50);
-    const t0 = performance.now();
-    const finished = await analyse(base, small.map((s) => `${registry.host}/${s}`), 300_000);
-    const seconds = (performance.now() - t0) / 1000;
-    results.throughput = { images: small.length, completed: finished.filter((j) => j.status === 'completed').length, seconds, imagesPerSecond: small.length / seconds, workerProcesses: availableParallelism() };
+    if (!serviceOnly) {
+      log('throughput: 50 distinct small images');
+      const small = await pushSmallImages(registry.url, 50);
+      const t0 = performance.now();
+      const finished = await analyse(base, small.map((s) => `${registry.host}/${s}`), 300_000);
+      const seconds = (performance.now() - t0) / 1000;
+      results.throughput = { images: small.length, completed: finished.filter((j) => j.status === 'completed').length, seconds, imagesPerSecond: small.length / seconds, workerProcesses: availableParallelism() };
+    }
 
     results.machine = {
       nproc: availableParallelism(),
@@ -220,6 +338,7 @@ async function main() {
       cpu: cpus()[0]?.model ?? 'unknown',
       node: process.version,
       quick,
+      only,
       rounds,
       date: new Date().toISOString(),
       loadAverageAtStart: loadAtStart,
@@ -227,15 +346,22 @@ async function main() {
       trivyCommand: process.env.BENCH_TRIVY ? `trivy ${TRIVY_ARGS.join(' ')} --cache-dir FRESH -o /dev/null IMAGE` : undefined,
     };
     await mkdir(join(root, 'bench/results'), { recursive: true });
-    await writeFile(join(root, 'bench/results/latest.json'), `${JSON.stringify(results, null, 2)}\n`);
+    await writeFile(join(root, `bench/results/${serviceOnly ? 'latest-service' : 'latest'}.json`), `${JSON.stringify(results, null, 2)}\n`);
     process.stdout.write(table(results));
   } finally {
     for (const c of children) c.kill('SIGTERM');
-    await Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.once('exit', r)))));
+    await Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null || c.signalCode !== null ? r(null) : c.once('exit', r)))));
     await redis.flushdb().catch(() => undefined);
     redis.disconnect();
     await registry.stop();
   }
+}
+
+/** BENCH_ONLY=service: the one image the service section analyses and serves (bench/images.ts' alpine-3.19). */
+async function pushAlpineOnly(registryUrl: string): Promise<BenchImage> {
+  const built = await buildImage([{ file: corpus('alpine/alpine-minirootfs-3.19.4-x86_64.tar.gz'), createdBy: 'ADD alpine-minirootfs /' }]);
+  await pushImage(registryUrl, 'bench/alpine', 'bench', built);
+  return { name: 'alpine-3.19', repo: 'bench/alpine', tag: 'bench', built, compressed: built.layers.reduce((a, l) => a + l.size, 0), description: 'Alpine 3.19 (1 layer)' };
 }
 
 async function cachedScan(imageRefs: string[], redisUrl: string, env: Record<string, string>): Promise<Record<string, unknown>> {
@@ -282,34 +408,52 @@ const f = (n: unknown, d = 0) => (typeof n === 'number' && Number.isFinite(n) ? 
 function table(r: Record<string, any>): string {
   const lines: string[] = [];
   const hasTrivy = r.images.some((i: any) => i.trivyMs !== undefined);
-  lines.push(
-    `| image | layers | compressed MB | tar MB | entries | floor s | scan cold s | CPU s | peak RSS MB | cold / floor | warm s | cold / warm |${hasTrivy ? ' trivy s | trivy RSS MB | trivy / scan |' : ''}`,
-  );
-  lines.push(`|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|${hasTrivy ? '---:|---:|---:|' : ''}`);
-  for (const i of r.images) {
+  if (r.images.length) {
     lines.push(
-      `| ${i.image}${i.coldOk ? '' : ' (failed)'} | ${i.layers} | ${f(i.compressedMB, 1)} | ${f(i.tarMB, 0)} | ${i.entries} | ${f(i.floorMs / 1000, 2)} | ${f(i.coldMs / 1000, 2)} | ${f(i.coldCpuMs / 1000, 2)} | ${f(i.coldPeakRssMb, 0)} | ${f(i.ratio, 2)}× | ${f(i.warmMs / 1000, 3)} | ${f(i.coldOverWarm, 1)}× |` +
-        (hasTrivy ? ` ${f(i.trivyMs / 1000, 2)} | ${f(i.trivyPeakRssMb, 0)} | ${f(i.trivyOverCold, 2)}× |` : ''),
+      `| image | layers | compressed MB | tar MB | entries | floor s | scan cold s | CPU s | peak RSS MB | cold / floor | warm s | cold / warm |${hasTrivy ? ' trivy s | trivy RSS MB | trivy / scan |' : ''}`,
     );
+    lines.push(`|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|${hasTrivy ? '---:|---:|---:|' : ''}`);
+    for (const i of r.images) {
+      lines.push(
+        `| ${i.image}${i.coldOk ? '' : ' (failed)'} | ${i.layers} | ${f(i.compressedMB, 1)} | ${f(i.tarMB, 0)} | ${i.entries} | ${f(i.floorMs / 1000, 2)} | ${f(i.coldMs / 1000, 2)} | ${f(i.coldCpuMs / 1000, 2)} | ${f(i.coldPeakRssMb, 0)} | ${f(i.ratio, 2)}× | ${f(i.warmMs / 1000, 3)} | ${f(i.coldOverWarm, 1)}× |` +
+          (hasTrivy ? ` ${f(i.trivyMs / 1000, 2)} | ${f(i.trivyPeakRssMb, 0)} | ${f(i.trivyOverCold, 2)}× |` : ''),
+      );
+    }
+    lines.push('');
   }
   const s = r.sharedBase;
-  lines.push('');
-  lines.push(`Shared base: ${s.image} (${f(s.compressedBytes / 1e6, 1)} MB compressed) after debian-python: downloaded ${f(s.bytesDownloaded / 1e6, 2)} MB (its own layer: ${f(s.ownLayerBytes / 1e6, 2)} MB) in ${f(s.ms / 1000, 2)} s`);
+  if (s) {
+    lines.push(`Shared base: ${s.image} (${f(s.compressedBytes / 1e6, 1)} MB compressed) after debian-python: downloaded ${f(s.bytesDownloaded / 1e6, 2)} MB (its own layer: ${f(s.ownLayerBytes / 1e6, 2)} MB) in ${f(s.ms / 1000, 2)} s`);
+  }
   const sv = r.service;
-  const l = (name: string, x: LoadResult) =>
-    `${name}: ${x.mode === 'open' ? `open loop at ${x.rate} req/s over ≤ ${x.clients} sockets` : `${x.clients} clients (closed loop)`}, ${x.tool}: ${x.requests} requests, p50 ${f(x.p50, 2)} ms, p90 ${f(x.p90, 2)} ms, p99 ${f(x.p99, 2)} ms, ${f(x.rps, 0)} req/s, errors ${x.errors}, statuses ${JSON.stringify(x.statuses)}`;
-  lines.push(`SBOM: ${f(sv.sbomBytes / 1024, 1)} KiB, ${f(sv.sbomGzipBytes / 1024, 1)} KiB gzip'd`);
-  lines.push(l('GET /v1/sboms/{digest} (in-process cache)', sv.getSbom));
-  lines.push(l('GET /v1/sboms/{digest} (in-process cache, gzip)', sv.getSbomGzip));
-  lines.push(l('GET /v1/sboms/{digest} (in-process cache)', sv.getSbom10));
-  for (const o of sv.getSbomOpen) lines.push(l('GET /v1/sboms/{digest} (in-process cache)', o));
-  lines.push(l('GET /v1/sboms/{digest} (Redis only, no in-process cache)', sv.getSbomUncached));
-  lines.push(l('GET /v1/sboms/{digest} (Redis only, no in-process cache)', sv.getSbomOpenUncached));
-  lines.push(l('POST /v1/analyses (completed result)', sv.postCached));
+  // CPU seconds per process tree, and what the rest of the machine (other sessions, the idle registry) took meanwhile.
+  const cpu = (c: Record<string, number> | undefined) => {
+    if (!c) return '';
+    const ours = Object.entries(c).filter(([k, v]) => k !== 'machineBusy' && k !== 'machineTotal' && Number.isFinite(v));
+    const others = c.machineBusy - ours.reduce((a, [, v]) => a + v, 0);
+    return `; CPU s: ${ours.map(([k, v]) => `${k} ${f(v, 1)}`).join(', ')}, others ${f(others, 1)}; machine busy ${f(c.machineBusy, 1)} of ${f(c.machineTotal, 1)}`;
+  };
+  const l = (name: string, x: LoadResult & { cpuSeconds?: Record<string, number> }) =>
+    `${name}: ${x.mode === 'open' ? `open loop at ${x.rate} req/s over ≤ ${x.clients} sockets` : `${x.clients} clients (closed loop)`}, ${x.tool}: ${x.requests} requests, p50 ${f(x.p50, 2)} ms, p90 ${f(x.p90, 2)} ms, p99 ${f(x.p99, 2)} ms, max ${f(x.max, 1)} ms, ${f(x.rps, 0)} req/s, errors ${x.errors}, statuses ${JSON.stringify(x.statuses)}${cpu(x.cpuSeconds)}`;
+  if (sv) {
+    lines.push(`SBOM: ${f(sv.sbomBytes / 1024, 1)} KiB, ${f(sv.sbomGzipBytes / 1024, 1)} KiB gzip'd; ${sv.apiProcesses} API process(es), ${sv.workerProcesses} worker processes`);
+    lines.push(l('GET /v1/sboms/{digest} (in-process cache)', sv.getSbom));
+    lines.push(l('GET /v1/sboms/{digest} (in-process cache, gzip)', sv.getSbomGzip));
+    lines.push(l('GET /v1/sboms/{digest} (in-process cache)', sv.getSbom10));
+    for (const o of sv.getSbomOpen) lines.push(l('GET /v1/sboms/{digest} (in-process cache)', o));
+  if (sv.otherApiProcesses) {
+    const o = sv.otherApiProcesses;
+    lines.push(l(`GET /v1/sboms/{digest} (in-process cache, ${o.processes} API process(es))`, o.getSbom));
+    lines.push(l(`GET /v1/sboms/{digest} (in-process cache, ${o.processes} API process(es))`, o.getSbom10));
+  }
+    lines.push(l('GET /v1/sboms/{digest} (Redis only, no in-process cache)', sv.getSbomUncached));
+    lines.push(l('GET /v1/sboms/{digest} (Redis only, no in-process cache)', sv.getSbomOpenUncached));
+    lines.push(l('POST /v1/analyses (completed result)', sv.postCached));
+  }
   const t = r.throughput;
-  lines.push(`Throughput: ${t.completed}/${t.images} small images through API + ${t.workerProcesses} worker processes in ${f(t.seconds, 2)} s (${f(t.imagesPerSecond, 1)} images/s)`);
+  if (t) lines.push(`Throughput: ${t.completed}/${t.images} small images through API + ${t.workerProcesses} worker processes in ${f(t.seconds, 2)} s (${f(t.imagesPerSecond, 1)} images/s)`);
   const m = r.machine;
-  lines.push(`Machine: ${m.nproc} × ${m.cpu}, ${f(m.memoryGiB, 1)} GiB, Node ${m.node}${m.quick ? ' (BENCH_QUICK)' : ''}; load average (1/5/15 min) at the start ${m.loadAverageAtStart.map((x: number) => x.toFixed(2)).join(' ')}, at the end ${m.loadAverage.map((x: number) => x.toFixed(2)).join(' ')}`);
+  lines.push(`Machine: ${m.nproc} × ${m.cpu}, ${f(m.memoryGiB, 1)} GiB, Node ${m.node}${m.quick ? ' (BENCH_QUICK)' : ''}${m.only ? ` (BENCH_ONLY=${m.only})` : ''}; load average (1/5/15 min) at the start ${m.loadAverageAtStart.map((x: number) => x.toFixed(2)).join(' ')}, at the end ${m.loadAverage.map((x: number) => x.toFixed(2)).join(' ')}`);
   if (m.trivyCommand) lines.push(`Trivy: ${m.trivyCommand}`);
   return `${lines.join('\n')}\n`;
 }

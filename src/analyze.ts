@@ -31,6 +31,8 @@ export interface AnalyzeOptions {
   signal?: AbortSignal;
   /** Called after each layer, for progress reporting. */
   onLayer?: (done: number, total: number, summary: LayerSummary) => void;
+  /** False when only the SBOM is wanted (`layerlens scan`): the layer report is not built. */
+  layerReport?: boolean;
 }
 
 export interface AnalysisResult {
@@ -52,15 +54,24 @@ export interface AnalysisResult {
   summaries: LayerSummary[];
 }
 
-export async function analyzeImage(source: ImageSource, options: AnalyzeOptions = {}): Promise<AnalysisResult> {
+/** An analysis without the layer report (`layerReport: false`). */
+export type SbomAnalysis = Omit<AnalysisResult, 'report'>;
+
+export function analyzeImage(source: ImageSource, options: AnalyzeOptions & { layerReport: false }): Promise<SbomAnalysis>;
+export function analyzeImage(source: ImageSource, options?: AnalyzeOptions): Promise<AnalysisResult>;
+export async function analyzeImage(source: ImageSource, options: AnalyzeOptions = {}): Promise<SbomAnalysis & { report?: LayerReport }> {
   const catalogers = options.catalogers ?? CATALOGERS;
   const limits = options.limits ?? defaultLimits;
   const capture = captureMatcher(catalogers);
   let done = 0;
+  let walks = 0;
   let summaries: LayerSummary[];
   try {
     summaries = await mapLimit(source.layers, options.layerConcurrency ?? 3, async (layer) => {
-      const walk = () => walkLayer(layer, { capture, limits, signal: options.signal });
+      const walk = () => {
+        walks++;
+        return walkLayer(layer, { capture, limits, signal: options.signal });
+      };
       const store = options.layerStore;
       let summary: LayerSummary;
       // A store that can share walks (the Redis layer cache) does the get → walk → put itself, once per layer
@@ -98,10 +109,12 @@ export async function analyzeImage(source: ImageSource, options: AnalyzeOptions 
   for (const p of catalog.packages) counts[p.type] = (counts[p.type] ?? 0) + 1;
   let entries = 0;
   for (const s of summaries) entries += s.files.paths.length;
-  // A large report allocates its path table (~50 bytes a path) in one go, right after the walks, which leave tens
+  // A large report allocates its path table (~45 bytes a path) in one go, right after the walks, which leave tens
   // of MB of dead stream buffers and promoted garbage that V8 frees only at its next full GC; collecting first keeps
-  // the two from adding up in peak RSS (files-500k: ~20 MB). ~10–30 ms, only for images of many files.
-  if (entries >= LARGE_REPORT_ENTRIES) collectGarbage();
+  // the two from adding up in peak RSS. ~10–30 ms, only for images of many files, and only after a walk: summaries
+  // read from the layer cache leave next to no garbage.
+  const layerReport = options.layerReport !== false;
+  if (layerReport && walks > 0 && entries >= LARGE_REPORT_ENTRIES) collectGarbage();
   return {
     image: {
       name: source.name,
@@ -115,7 +128,7 @@ export async function analyzeImage(source: ImageSource, options: AnalyzeOptions 
     counts,
     warnings,
     sbom,
-    report: buildLayerReport(summaries, source.config),
+    ...(layerReport ? { report: buildLayerReport(summaries, source.config) } : {}),
     summaries,
   };
 }

@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
 import { setFlagsFromString } from 'node:v8';
 // Everything else is imported when a command needs it: `scan` bounds V8's young generation before the analysis
 // modules load (preferSmallHeap), and no command pays for the modules of another (pino, BullMQ, Hono…).
-import type { AnalysisResult } from './analyze.js';
+import type { AnalysisResult, SbomAnalysis } from './analyze.js';
 import type { Config } from './config.js';
 
 const help = (version: string) => `layerlens ${version} — SBOMs and layer reports for OCI images
@@ -28,7 +28,7 @@ Usage:
   layerlens tags REPOSITORY [--pattern GLOB] [--limit N] [--last TAG] [--format table|json] [--results]
       each tag's digest, platforms and compressed size, following the registry's pages (at most --limit tags,
       default 1000; --last TAG continues after TAG)
-  layerlens serve     run the HTTP API (PORT, REDIS_URL)
+  layerlens serve     run the HTTP API (PORT, REDIS_URL), LAYERLENS_API_PROCESSES processes on one port (default 1)
   layerlens worker    run analysis workers (REDIS_URL), LAYERLENS_WORKER_PROCESSES processes (default: one per core)
   layerlens start     run API and worker in one process; starts a local redis-server if none is reachable
 
@@ -84,7 +84,8 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'scan': {
       if (values.platform === 'all') return scanAllPlatforms(requireImage(image), config, values.output, values.quiet);
-      const result = await analyze(requireImage(image), config, values.platform, values.quiet);
+      // The SBOM only: the layer report (the largest allocation on an image of many files) is not built.
+      const result = await analyze(requireImage(image), config, values.platform, values.quiet, false);
       if (values.output) await writeFile(values.output, result.sbom);
       else process.stdout.write(`${result.sbom}\n`);
       return 0;
@@ -123,10 +124,23 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case 'serve': {
-      const { startApi } = await import('./api/server.js');
       const logger = await createLogger(config.logLevel, 'layerlens-api');
+      if (config.apiProcesses > 1) {
+        // LAYERLENS_API_PROCESSES: children forked through node:cluster share the port (this process accepts and
+        // hands connections out round-robin); each is a whole API with its own cache; crashed ones restart.
+        const { superviseProcesses } = await import('./util/process-supervisor.js');
+        const pool = superviseProcesses({ processes: config.apiProcesses, args: ['serve'], env: { LAYERLENS_API_PROCESSES: '1' }, logger, role: 'api', sharePorts: true });
+        logger.info({ processes: config.apiProcesses, port: config.port, host: config.host }, 'layerlens API supervisor started');
+        await untilSignal(logger, () => pool.close());
+        return 0;
+      }
+      serialScavenges();
+      const { startApi } = await import('./api/server.js');
       const api = await startApi(config, logger);
       await untilSignal(logger, () => api.close());
+      // One of several API processes: its IPC channel to the supervisor would keep it alive; let go of it to exit.
+      const { default: cluster } = await import('node:cluster');
+      if (cluster.isWorker) cluster.worker?.disconnect();
       return 0;
     }
     case 'worker': {
@@ -179,6 +193,17 @@ function preferSmallHeap(): void {
   setFlagsFromString('--semi-space-growth-factor=1');
 }
 
+/**
+ * An API process scavenges on its own thread (`--no-parallel-scavenge`; read by V8 at every scavenge, so it takes
+ * effect at run time). Its young generation holds little that survives (the requests in flight), so a scavenge is
+ * ~0.6 ms alone; in parallel it waits for V8's helper threads, and on a machine whose cores are all busy (the load
+ * generator, Redis, workers…) a descheduled helper stretched scavenges to 20–90 ms (p99 ~2 ms serial), measured
+ * with perf_hooks GC entries under the bench's GET load on 2 shared cores.
+ */
+function serialScavenges(): void {
+  setFlagsFromString('--no-parallel-scavenge');
+}
+
 type LayersModule = typeof import('./layers/index.js');
 
 async function ciRules(layers: LayersModule, values: Record<string, string | boolean | undefined>) {
@@ -214,7 +239,9 @@ function requireImage(image: string | undefined): string {
   return image;
 }
 
-async function analyze(image: string, config: Config, platform: string | undefined, quiet = false): Promise<AnalysisResult> {
+async function analyze(image: string, config: Config, platform: string | undefined, quiet: boolean | undefined, layerReport: false): Promise<SbomAnalysis>;
+async function analyze(image: string, config: Config, platform: string | undefined, quiet?: boolean): Promise<AnalysisResult>;
+async function analyze(image: string, config: Config, platform: string | undefined, quiet = false, layerReport = true): Promise<SbomAnalysis> {
   const [{ analyzeImage }, { openImage }, { registryClientFromConfig }, { parsePlatform }] = await Promise.all([
     import('./analyze.js'),
     import('./image/open.js'),
@@ -233,6 +260,7 @@ async function analyze(image: string, config: Config, platform: string | undefin
     limits: config.limits,
     layerConcurrency: config.layerConcurrency,
     onLayer: quiet ? undefined : (done, total) => process.stderr.write(`\rlayers ${done}/${total}`),
+    layerReport,
   });
   if (!quiet) {
     const counts = Object.entries(result.counts).map(([t, n]) => `${n} ${t}`).join(', ') || 'no packages';
@@ -249,7 +277,7 @@ async function scanAllPlatforms(image: string, config: Config, output: string | 
   const pinned = await listPlatformImages(image, { client, limits: config.limits, allowLocalSources: true });
   if (output) await mkdir(output, { recursive: true });
   for (const one of pinned) {
-    const result = await analyze(one, config, undefined, quiet);
+    const result = await analyze(one, config, undefined, quiet, false);
     if (output) await writeFile(join(output, `${result.image.platform.replace(/\//g, '-')}.cdx.json`), result.sbom);
     else process.stdout.write(`${JSON.stringify(JSON.parse(result.sbom))}\n`); // JSON lines: one document per line
   }

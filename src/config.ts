@@ -70,6 +70,7 @@ const schema = {
   LAYERLENS_WORKER_CONCURRENCY: int(1, 1),
   LAYERLENS_LAYER_CONCURRENCY: int(3, 1),
   LAYERLENS_WORKER_PROCESSES: int(availableParallelism(), 1),
+  LAYERLENS_API_PROCESSES: int(1, 1),
   LAYERLENS_LAYER_CACHE: bool(true),
   LAYERLENS_LAYER_CACHE_MAX_BYTES: bytes(64 * 1024 * 1024),
   LAYERLENS_LAYER_CACHE_TTL_SECONDS: int(7 * 24 * 3600, 0),
@@ -116,6 +117,12 @@ export interface Config {
   layerConcurrency: number;
   /** `layerlens worker` runs this many worker processes (tar parsing is single-threaded: one per core). */
   workerProcesses: number;
+  /**
+   * `layerlens serve` runs this many API processes sharing the listening port (node:cluster: the primary accepts
+   * and hands connections out round-robin). One by default: each process holds its own result cache and Redis
+   * connections, and a container's CPU quota is invisible to availableParallelism().
+   */
+  apiProcesses: number;
   /** The Redis layer-summary cache used by workers. */
   layerCache: { enabled: boolean; maxBytes: number; ttlSeconds: number };
   limits: Limits;
@@ -197,6 +204,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     workerConcurrency: e.LAYERLENS_WORKER_CONCURRENCY,
     layerConcurrency: e.LAYERLENS_LAYER_CONCURRENCY,
     workerProcesses: e.LAYERLENS_WORKER_PROCESSES,
+    apiProcesses: e.LAYERLENS_API_PROCESSES,
     layerCache: {
       enabled: e.LAYERLENS_LAYER_CACHE,
       maxBytes: e.LAYERLENS_LAYER_CACHE_MAX_BYTES,

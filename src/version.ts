@@ -20,8 +20,11 @@ function readPackageVersion(): string {
 
 export const TOOL_VERSION = readPackageVersion();
 
-/** Bump when the LayerSummary format or the layer walker's output changes. */
-export const LAYER_SUMMARY_VERSION = '2';
+/**
+ * Bump when the LayerSummary format or the layer walker's output changes. 3: the file table's paths are a PathList
+ * (summary codec format 2).
+ */
+export const LAYER_SUMMARY_VERSION = '3';
 /** Bump when the SBOM or layer report built from the same packages changes. */
 export const OUTPUT_VERSION = '1';
 

@@ -2,9 +2,9 @@
  * The Hono app: a thin shell that validates input, calls the core through injected dependencies and answers in
  * JSON or RFC 9457 problem+json. It imports nothing from workers/.
  */
+import { randomUUID } from 'node:crypto';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { requestId } from 'hono/request-id';
 import { isLayerlensError } from '../errors.js';
 import { apiKeyAuth } from './auth.js';
 import type { ApiDeps } from './deps.js';
@@ -16,25 +16,43 @@ import { resultRoutes } from './routes/results.js';
 import { watchRoutes } from './routes/watches.js';
 import { webhookRoutes } from './routes/webhooks.js';
 
+declare module 'hono' {
+  interface ContextVariableMap {
+    /** X-Request-Id of this request: the caller's when it is a plain token of ≤ 255 characters, else a new UUID. */
+    requestId: string;
+  }
+}
+
+/** What hono/request-id accepts from a caller: word characters, '-' and '='. */
+const CALLER_REQUEST_ID = /^[\w\-=]{1,255}$/;
+
 export function createApp(deps: ApiDeps): Hono {
   const app = new Hono();
-  app.use('*', requestId());
+  const { logger } = deps;
+  // Request id and the debug access log in one middleware; with debug off (the default) it builds no log object and
+  // reads no clock.
   app.use('*', async (c, next) => {
+    const given = c.req.header('x-request-id');
+    const id = given !== undefined && CALLER_REQUEST_ID.test(given) ? given : randomUUID();
+    c.set('requestId', id);
+    c.header('x-request-id', id);
+    if (!logger.isLevelEnabled('debug')) return next();
     const started = performance.now();
     await next();
-    deps.logger.debug({ method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started), requestId: c.get('requestId') }, 'request');
+    logger.debug({ method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started), requestId: id }, 'request');
   });
   // Before the API-key and body-limit middleware: senders cannot send API keys (the webhook checks its own secret)
   // and registry payloads get their own, larger limit (LAYERLENS_WEBHOOK_MAX_BYTES).
   app.route('/', webhookRoutes(deps));
-  app.use(
-    '/v1/*',
-    bodyLimit({
-      maxSize: deps.maxBodyBytes ?? 64 * 1024,
-      onError: (c) => problem(c, 413, 'BODY_TOO_LARGE', `the request body is larger than ${deps.maxBodyBytes ?? 64 * 1024} bytes`),
-    }),
-  );
-  app.use('/v1/*', apiKeyAuth(deps.apiKeys));
+  const limitBody = bodyLimit({
+    maxSize: deps.maxBodyBytes ?? 64 * 1024,
+    onError: (c) => problem(c, 413, 'BODY_TOO_LARGE', `the request body is larger than ${deps.maxBodyBytes ?? 64 * 1024} bytes`),
+  });
+  // GET and HEAD carry no body. hono's bodyLimit reads `c.req.raw.body`, which turns @hono/node-server's lightweight
+  // request into a full undici Request (headers copied, an AbortController, a FinalizationRegistry entry): on the
+  // cached GET path that was most of the garbage, and the finalizer kept it alive into the old generation.
+  app.use('/v1/*', (c, next) => (c.req.method === 'GET' || c.req.method === 'HEAD' ? next() : limitBody(c, next)));
+  if (deps.apiKeys.length > 0) app.use('/v1/*', apiKeyAuth(deps.apiKeys));
   app.route('/', healthRoutes(deps));
   app.route('/', analysesRoutes(deps));
   app.route('/', resultRoutes(deps));

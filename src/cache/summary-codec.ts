@@ -1,21 +1,26 @@
 /**
  * A compact binary form of a LayerSummary for the layer cache. A layer of 500 000 files would be ~60 MB as JSON
  * (one object per entry, sizes as decimal text, bodies as base64); here the file table is three flat sections —
- * paths joined with NUL (tar names cannot contain NUL), sizes as LEB128 varints, kinds as one ASCII byte each — and
- * captured bodies are raw bytes, all compressed together (zstd through zstd-napi when it is installed: ~60× on path
- * lists at ~1 GB/s; gzip otherwise). Decoding gives back a summary equal to the encoded one, bodies byte-exact.
+ * the PathList's own bytes (each path's UTF-8 bytes followed by NUL: tar names cannot contain NUL), sizes as LEB128
+ * varints, kinds as one ASCII byte each — and captured bodies are raw bytes, all compressed together (zstd through
+ * zstd-napi when it is installed: ~60× on path lists at ~1 GB/s; gzip otherwise). The paths go in and out as one
+ * block: encoding writes the PathList's chunks, decoding keeps the section (a view of the payload when the paths are
+ * most of it, else a copy) and finds the NULs; no string per path either way. Decoding gives back a summary equal
+ * to the encoded one, bodies byte-exact.
  *
  * Layout: "LLS" · format byte · compression byte · payload (compressed):
- *   u32 meta length · meta JSON · u32 paths length · paths · u32 sizes length · varint sizes · kinds (n bytes) ·
- *   u32 links length · links joined with NUL · captured bodies, concatenated (lengths in the meta)
+ *   u32 meta length · meta JSON · u32 paths length · paths (NUL-terminated) · u32 sizes length · varint sizes ·
+ *   kinds (n bytes) · u32 links length · links joined with NUL · captured bodies, concatenated (lengths in the meta)
+ * Format 1 (LAYER_SUMMARY_VERSION 2) joined the paths with NUL (no NUL after the last one).
  */
 import { createRequire } from 'node:module';
 import { promisify } from 'node:util';
 import { gunzip, gzip } from 'node:zlib';
 import type { LayerSummary } from '../image/layer-summary.js';
+import { PathList } from '../image/path-list.js';
 
 const MAGIC = Buffer.from('LLS');
-const FORMAT = 1;
+const FORMAT = 2;
 const enum Packing {
   None = 0,
   Gzip = 1,
@@ -80,7 +85,7 @@ export async function encodeSummary(summary: LayerSummary, options: { compress?:
     parts.push(u32(b.length), b);
   };
   section(Buffer.from(JSON.stringify(meta)));
-  section(Buffer.from(paths.join('\0')));
+  parts.push(u32(paths.byteLength), ...paths.chunks);
   section(encodeVarints(sizes));
   parts.push(Buffer.from(kinds, 'latin1'));
   section(Buffer.from((links ?? []).join('\0')));
@@ -135,8 +140,11 @@ export async function decodeSummary(data: Buffer): Promise<LayerSummary | undefi
   };
   try {
     const meta = JSON.parse(section().toString()) as Meta;
-    const pathsText = section().toString();
-    const paths = meta.entries === 0 ? [] : pathsText.split('\0');
+    // The paths keep their section of the payload: copying would cost as much again in fresh memory (a large layer's
+    // paths are most of the payload). When they are not, a copy, so that they do not pin the rest.
+    const pathsSection = section();
+    const paths = PathList.decode(pathsSection.length * 2 >= payload.length ? pathsSection : Buffer.from(pathsSection), meta.entries);
+    if (!paths) return undefined;
     const sizes = decodeVarints(section(), meta.entries);
     const kinds = payload.toString('latin1', at, at + meta.entries);
     at += meta.entries;
@@ -175,10 +183,11 @@ function u32(n: number): Buffer {
 }
 
 /** LEB128; arithmetic rather than bit operations because sizes exceed 2³¹. */
-export function encodeVarints(values: readonly number[]): Buffer {
+export function encodeVarints(values: ArrayLike<number>): Buffer {
   const out = Buffer.allocUnsafe(values.length * 8 + 16);
   let at = 0;
-  for (let v of values) {
+  for (let i = 0; i < values.length; i++) {
+    let v = values[i];
     while (v >= 0x80) {
       out[at++] = (v % 0x80) | 0x80;
       v = Math.floor(v / 0x80);
@@ -188,8 +197,8 @@ export function encodeVarints(values: readonly number[]): Buffer {
   return out.subarray(0, at);
 }
 
-export function decodeVarints(buf: Buffer, count: number): number[] {
-  const values = new Array<number>(count);
+export function decodeVarints(buf: Buffer, count: number): Float64Array {
+  const values = new Float64Array(count);
   let at = 0;
   for (let i = 0; i < count; i++) {
     let v = 0;

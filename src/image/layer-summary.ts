@@ -1,15 +1,21 @@
 /**
  * LayerSummary: everything later stages need from one layer, computed in one streaming pass and cached by layer
- * digest × analyzer version. The file table is kept as parallel arrays (paths, sizes, a one-letter kind string)
- * because a layer can hold a million entries and per-entry objects cost several times more memory.
+ * digest × analyzer version. The file table is kept as parallel columns — the paths as one PathList (UTF-8 bytes
+ * and offsets, see path-list.ts), sizes as a Float64Array, kinds as a one-letter-per-entry string — because a layer
+ * can hold a million entries and per-entry objects or strings cost several times more memory (~25 + path-length
+ * bytes an entry here against ~70 with a string and array slots per entry).
  */
+import type { PathList } from './path-list.js';
 
 export type EntryKind = 'f' | 'd' | 'l' | 'h' | 'o';
 /** f regular file, d directory, l symlink, h hard link, o other (devices, fifos). */
 
 export interface FileTable {
-  paths: string[];
-  sizes: number[];
+  /** Every entry's path (normalised: relative, no trailing slash), in tar order; whiteout markers are not entries. */
+  paths: PathList;
+  /** Per entry: the tar size of a regular file, 0 otherwise (sizes can exceed 2³²: doubles, exact below 2⁵³). */
+  sizes: Float64Array;
+  /** Per entry: its EntryKind, one latin1 character each. */
   kinds: string;
   /**
    * Hard-link targets (normalised like paths), one per 'h' entry in table order. A hard link stores no bytes of
@@ -44,14 +50,4 @@ export interface LayerSummary {
   /** Paths a cataloger asked for that this layer has as something other than a capturable file (link, too big). */
   shadowed: string[];
   warnings: string[];
-}
-
-/** JSON form for the cache: captured bodies as base64. */
-export function serializeSummary(s: LayerSummary): string {
-  return JSON.stringify({ ...s, captured: s.captured.map((c) => ({ path: c.path, content: c.content.toString('base64') })) });
-}
-
-export function deserializeSummary(text: string): LayerSummary {
-  const raw = JSON.parse(text) as Omit<LayerSummary, 'captured'> & { captured: { path: string; content: string }[] };
-  return { ...raw, captured: raw.captured.map((c) => ({ path: c.path, content: Buffer.from(c.content, 'base64') })) };
 }

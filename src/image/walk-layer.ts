@@ -1,7 +1,9 @@
 /**
  * One streaming pass over a layer: decompress, walk the tar, record every entry's path, kind and size, note
  * whiteouts and opaque directories, and keep the bodies of files matching the catalogers' globs (size-capped).
- * Nothing is written to disk and no body is held except those captured.
+ * Nothing is written to disk and no body is held except those captured. Per entry, the path's bytes go into the
+ * layer's PathList and its size into a Float64Array: no string or object outlives the entry, so a layer of a million
+ * files leaves its table in a few large buffers instead of a million old-generation strings.
  */
 import { Transform, type Readable } from 'node:stream';
 import { extract as tarExtract, type Header } from 'tar-stream';
@@ -9,6 +11,7 @@ import { LayerlensError } from '../errors.js';
 import type { Limits } from '../config.js';
 import { decompress } from './decompress.js';
 import type { CapturedFile, EntryKind, LayerSummary } from './layer-summary.js';
+import { PathListBuilder } from './path-list.js';
 import { normalizeEntryPath, OPAQUE_MARKER, WHITEOUT_PREFIX } from './paths.js';
 import type { Layer } from './source.js';
 
@@ -19,11 +22,7 @@ export interface WalkOptions {
   signal?: AbortSignal;
 }
 
-/**
- * A name with an empty, `.` or `..` segment, a leading `/` or a trailing `/` needs posix.normalize; most tar names
- * need nothing. Keeping the header's own string matters for memory: normalize + slice leaves a sliced string over a
- * copy (~80 bytes per path instead of ~48), and a layer can hold a million paths.
- */
+/** A name with an empty, `.` or `..` segment, a leading `/` or a trailing `/` needs posix.normalize; most need nothing. */
 const NEEDS_NORMALIZING = /(?:^|\/)\.{0,2}(?:\/|$)/;
 
 const KIND: Record<string, EntryKind> = {
@@ -62,8 +61,8 @@ export async function walkLayerStream(blob: Readable, layer: Omit<Layer, 'open' 
   const onAbort = () => extract.destroy(new LayerlensError('CANCELLED', 'the analysis was cancelled', { step, retryable: false }));
   options.signal?.addEventListener('abort', onAbort, { once: true });
 
-  const paths: string[] = [];
-  const sizes: number[] = [];
+  const paths = new PathListBuilder();
+  let sizes = new Float64Array(4096);
   // One byte per entry, turned into a flat string at the end: `kinds += kind` would build a rope of a million
   // 32-byte cons strings.
   let kinds = Buffer.allocUnsafe(4096);
@@ -96,12 +95,15 @@ export async function walkLayerStream(blob: Readable, layer: Omit<Layer, 'open' 
       const kind = KIND[header.type ?? 'file'] ?? 'o';
       const size = kind === 'f' ? (header.size ?? 0) : 0;
       paths.push(path);
-      sizes.push(size);
       if (entries === kinds.length) {
-        const grown = Buffer.allocUnsafe(kinds.length * 2);
+        const grown = Buffer.allocUnsafe(Math.floor(kinds.length * 1.5));
         kinds.copy(grown);
         kinds = grown;
+        const grownSizes = new Float64Array(grown.length);
+        grownSizes.set(sizes);
+        sizes = grownSizes;
       }
+      sizes[entries] = size;
       kinds[entries++] = kind.charCodeAt(0);
       if (kind === 'h') links.push(normalizeEntryPath(header.linkname ?? ''));
       if (options.capture(path)) {
@@ -133,7 +135,9 @@ export async function walkLayerStream(blob: Readable, layer: Omit<Layer, 'open' 
     compressedSize: layer.size,
     tarBytes,
     compression,
-    files: { paths, sizes, kinds: kinds.toString('latin1', 0, entries), links },
+    // A large sizes column is kept as the view it is (at most a third unused) rather than copied to size: a copy would
+    // hold it twice at the end of the walk, when memory peaks.
+    files: { paths: paths.finish(), sizes: entries > 8192 ? sizes.subarray(0, entries) : sizes.slice(0, entries), kinds: kinds.toString('latin1', 0, entries), links },
     whiteouts,
     opaqueDirs,
     captured,

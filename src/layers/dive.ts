@@ -26,9 +26,13 @@
  * - a whiteout in the first layer is looked up in that same layer by Dive; we charge it 0.
  *
  * Memory: one slot per path visited in the report's PathTable (shared with LayerStack; the minimum and the layer of
- * the last visit packed into one number), plus the cumulative size and count of the paths visited more than once.
+ * the last visit packed into one number), plus the cumulative size and count of the paths visited more than once,
+ * by slot. A layer's tree is found from its PathList without strings: each entry's ancestors are looked up in the
+ * table by their byte prefixes (a directory no layer names has no slot, and needs none: only the layer's own paths
+ * and opaque directories, interned first, are asked whether they are parents).
  */
 import type { LayerSummary } from '../image/layer-summary.js';
+import { bytesEqual } from '../image/path-list.js';
 import { PathTable } from './path-table.js';
 import { TopN } from './top-n.js';
 
@@ -59,8 +63,9 @@ export interface DiveMetrics {
 export class DiveEfficiency {
   /** path → minimum size × LAYER_SLOTS + layer of the last visit (in the report, the LayerStack's table). */
   private readonly table: PathTable;
-  private readonly cumulative = new Map<string, number>();
-  private readonly counts = new Map<string, number>();
+  /** Slot → cumulative size and visit count, for the paths visited more than once. */
+  private readonly cumulative = new Map<number, number>();
+  private readonly counts = new Map<number, number>();
   private sumCumulative = 0;
 
   constructor(table: PathTable = new PathTable()) {
@@ -70,19 +75,56 @@ export class DiveEfficiency {
   /** Visits one layer's tree: entries, directories created by opaque markers, whiteouts (sized by the caller). */
   visitLayer(layer: Pick<LayerSummary, 'files' | 'whiteouts' | 'opaqueDirs'>, index: number, whiteoutSizes: ReadonlyMap<string, number>): void {
     const { paths, sizes } = layer.files;
+    const table = this.table;
     const whiteouts = new Set(layer.whiteouts);
     const opaque = layer.opaqueDirs.filter((d) => d !== '');
-    const parents = new Set<string>();
-    for (const p of paths) addAncestors(p, parents);
-    for (const w of whiteouts) addAncestors(w, parents);
-    for (const d of opaque) addAncestors(d, parents);
+    // Opaque directories first, so that the ancestor lookups below find them when an entry lies below one.
+    const opaqueSlots = opaque.map((d) => table.intern(d));
+    const slots = table.slotsOf(paths);
+    // parent[slot] = 1: the path has entries, whiteouts or opaque markers below it in this layer (not a leaf).
+    const parent = new Uint8Array(table.slots);
+    // The previous entry's directory, [dirStart, dirEnd) in dirBytes: entries of one directory usually follow each
+    // other in a tar, and their ancestors are marked already.
+    let dirBytes: Buffer | undefined;
+    let dirStart = 0;
+    let dirEnd = -1;
+    const { chunks, firsts, offsets } = paths;
+    for (let c = 0; c < chunks.length; c++) {
+      const bytes = chunks[c];
+      const base = offsets[firsts[c]];
+      const last = c + 1 < chunks.length ? firsts[c + 1] : slots.length;
+      for (let i = firsts[c]; i < last; i++) {
+        const start = offsets[i] - base;
+        let end = offsets[i + 1] - 1 - base;
+        do end--;
+        while (end > start && bytes[end] !== 0x2f);
+        if (end <= start) continue; // top level: no ancestor
+        if (end - start === dirEnd - dirStart && bytesEqual(bytes, start, end, dirBytes!, dirStart, dirEnd)) continue;
+        dirBytes = bytes;
+        dirStart = start;
+        dirEnd = end;
+        // Each proper prefix ending before a `/` (not at position 0), nearest first; stop at one already marked.
+        for (;;) {
+          const s = table.findBytes(bytes, start, end);
+          if (s >= 0) {
+            if (parent[s] === 1) break;
+            parent[s] = 1;
+          }
+          do end--;
+          while (end > start && bytes[end] !== 0x2f);
+          if (end <= start) break;
+        }
+      }
+    }
+    for (const w of whiteouts) markAncestors(w, table, parent);
+    for (const d of opaque) markAncestors(d, table, parent);
     // Backwards, so that of a path written twice in one tar the last entry counts (Dive's node keeps the last payload).
-    for (let i = paths.length - 1; i >= 0; i--) {
-      if (!parents.has(paths[i])) this.visit(paths[i], sizes[i], index, true);
+    for (let i = slots.length - 1; i >= 0; i--) {
+      if (parent[slots[i]] !== 1) this.visit(slots[i], sizes[i], index, true);
     }
     // `d/.wh..wh..opq` makes Dive create node `d` (with an empty payload when the layer has no `d/` entry).
-    for (const d of opaque) if (!parents.has(d)) this.visit(d, 0, index, true);
-    for (const w of whiteouts) this.visit(w, whiteoutSizes.get(w) ?? 0, index, false);
+    for (const s of opaqueSlots) if (parent[s] !== 1) this.visit(s, 0, index, true);
+    for (const w of whiteouts) this.visit(table.intern(w), whiteoutSizes.get(w) ?? 0, index, false);
   }
 
   result(layerSizes: readonly number[], top: number): DiveMetrics {
@@ -94,8 +136,12 @@ export class DiveEfficiency {
     }
     let wastedBytes = 0;
     const worst = new TopN(top);
-    for (const [path, cum] of this.cumulative) {
+    const slotOf = new Map<string, number>();
+    for (const [slot, cum] of this.cumulative) {
       wastedBytes += cum;
+      if (!worst.accepts(cum)) continue;
+      const path = this.table.key(slot);
+      slotOf.set(path, slot);
       worst.offer(path, cum);
     }
     const sizeBytes = layerSizes.reduce((a, b) => a + b, 0);
@@ -106,19 +152,19 @@ export class DiveEfficiency {
       sizeBytes,
       userSizeBytes,
       userWastedPercent: userSizeBytes === 0 ? null : wastedBytes / userSizeBytes,
-      inefficiencies: worst.list().map(({ path, size }) => ({ path, count: this.counts.get(path)!, cumulativeSize: size })),
+      inefficiencies: worst.list().map(({ path, size }) => ({ path, count: this.counts.get(slotOf.get(path)!)!, cumulativeSize: size })),
       inefficientPaths: this.cumulative.size,
     };
   }
 
   /** `once`: a second visit of the same path in the same layer is the same Dive node, not a new one. */
-  private visit(path: string, size: number, layer: number, once: boolean): void {
+  private visit(slot: number, size: number, layer: number, once: boolean): void {
     const tag = layer % LAYER_SLOTS;
     this.sumCumulative += size;
-    const slot = this.table.intern(path);
-    const v = this.table.dive[slot];
+    const dive = this.table.dive;
+    const v = dive[slot];
     if (v !== v) {
-      this.table.dive[slot] = size * LAYER_SLOTS + tag;
+      dive[slot] = size * LAYER_SLOTS + tag;
       return;
     }
     const min = Math.floor(v / LAYER_SLOTS);
@@ -126,17 +172,19 @@ export class DiveEfficiency {
       this.sumCumulative -= size;
       return;
     }
-    const cum = this.cumulative.get(path);
-    this.cumulative.set(path, (cum ?? min) + size);
-    this.counts.set(path, (this.counts.get(path) ?? 1) + 1);
-    this.table.dive[slot] = Math.min(min, size) * LAYER_SLOTS + tag;
+    const cum = this.cumulative.get(slot);
+    this.cumulative.set(slot, (cum ?? min) + size);
+    this.counts.set(slot, (this.counts.get(slot) ?? 1) + 1);
+    dive[slot] = Math.min(min, size) * LAYER_SLOTS + tag;
   }
 }
 
-function addAncestors(p: string, into: Set<string>): void {
+/** Marks the slots of `p`'s proper ancestors (those the table knows), nearest first, stopping at one already marked. */
+function markAncestors(p: string, table: PathTable, parent: Uint8Array): void {
   for (let i = p.lastIndexOf('/'); i > 0; i = p.lastIndexOf('/', i - 1)) {
-    const a = p.slice(0, i);
-    if (into.has(a)) return;
-    into.add(a);
+    const s = table.find(p.slice(0, i));
+    if (s < 0 || s >= parent.length) continue;
+    if (parent[s] === 1) return;
+    parent[s] = 1;
   }
 }

@@ -35,6 +35,11 @@ export class HardLinks {
     this.byLink.set(name, inode);
   }
 
+  /** True while no link is tracked: releasing any name would answer undefined. */
+  get empty(): boolean {
+    return this.byLink.size === 0 && this.byPrimary.size === 0;
+  }
+
   /** A visible name disappears (overwritten, deleted, hidden). */
   release(name: string): Release {
     let inode = this.byLink.get(name);

@@ -2,16 +2,29 @@
  * The layer report's one per-path table, shared by LayerStack and DiveEfficiency so that each path is keyed once:
  * an open-addressing hash table from path to an integer slot (a slot per distinct path, never freed), with the
  * per-path numbers in typed columns indexed by slot. Sized up front by the report (Σ entries of the layers), it
- * never grows, so building it leaves no garbage; a Map<string, number> costs ~28 bytes an entry (Node runs V8
- * without pointer compression) plus as much again in the hash tables it outgrows, and the report used to need two.
- * Here a path costs 8 (key) + 4 (hash) + ~16 (buckets at load ≤ 0.5) + 20 (columns) bytes, and the path string is
- * the summary's own.
+ * never grows, so building it leaves no garbage.
+ *
+ * Keys are references, not strings: a layer's paths are registered as a whole (`slotsOf(list)`, once per layer,
+ * each path hashed once, from its UTF-8 bytes in the PathList) and a slot's key is (list, index) — compared in
+ * place, so the report creates no string per path; `key(slot)` materialises one where the report needs it (wasted
+ * paths, largest files, whiteout handling). Whiteouts, opaque directories and lookups by name use the string API
+ * (`intern`, `find`, `get`, `set`), which hashes a string as its UTF-8 bytes, so both kinds of key meet in one table.
+ * New slots are numbered in the order their paths come, so the keys are stored as runs — "slots s… are entries
+ * i… of list l" — a handful per layer rather than two numbers a slot; a bucket holds a slot, and a one-byte tag
+ * of each slot's hash spares nearly every key comparison that would fail. A path costs 1 (tag) + 8–16 (buckets,
+ * load ≤ 0.5) + 20 (columns) bytes, and the report keeps the slots of the layer in hand (4 bytes an entry) while it
+ * applies it.
  *
  * Columns: `visible`, the size of the visible tar entry in the stacked filesystem (LayerStack's DIR for
  * directories, NaN when not visible); `dive`, Dive's packed minimum size and last layer (NaN before its first
  * visit); `order`, when the path last became visible, so that the stack can visit visible paths in the order a
  * Map<string, size> would have them (ties in the report keep the first seen).
  */
+import { hashBytes, hashString, stringEqualsBytes, type PathList } from '../image/path-list.js';
+
+/** The bits of a 31-bit hash kept as a slot's tag: the top 8, which no bucket index below 2²³ uses. */
+const tagOf = (h: number) => h >>> 23;
+
 export class PathTable {
   /** Per slot: visible size, or NaN. */
   visible: Float64Array;
@@ -19,19 +32,31 @@ export class PathTable {
   dive: Float64Array;
   /** Per slot: sequence number of the last time the path became visible (< Σ entries of the layers). */
   order: Uint32Array;
-  private keys: string[];
-  private hashes: Int32Array;
+  /** Registered path lists (one per layer); a key is an index in one of them, or a string in `strings`. */
+  private readonly lists: PathList[] = [];
+  private readonly strings: string[] = [];
+  /** Key runs, by first slot (ascending): slots runSlot[r] … are entries runIndex[r] … of list runList[r] (−1: strings). */
+  private runSlot = new Int32Array(16);
+  private runList = new Int32Array(16);
+  private runIndex = new Int32Array(16);
+  private runs = 0;
+  /** The run found last: lookups tend to go slot by slot. */
+  private lastRun = 0;
+  /** Per slot: tagOf(its hash). */
+  private tags: Uint8Array;
   /** slot + 1 per bucket, 0 when empty. */
   private buckets: Int32Array;
   private mask: number;
   private count = 0;
   private sequence = 0;
+  /** The last list registered and its slots: stack and Dive ask for the same layer one after the other. */
+  private lastList: PathList | undefined;
+  private lastSlots = new Int32Array(0);
 
   /** `capacity`: an upper bound on the distinct paths, when known (the table grows past it otherwise). */
   constructor(capacity = 1024) {
     const n = Math.max(16, capacity);
-    this.keys = new Array<string>(n);
-    this.hashes = new Int32Array(n);
+    this.tags = new Uint8Array(n);
     this.visible = new Float64Array(n).fill(NaN);
     this.dive = new Float64Array(n).fill(NaN);
     this.order = new Uint32Array(n);
@@ -46,40 +71,66 @@ export class PathTable {
     return this.count;
   }
 
+  /** The path of `slot`, as a string. */
   key(slot: number): string {
-    return this.keys[slot];
+    const r = this.runOf(slot);
+    const index = this.runIndex[r] + slot - this.runSlot[r];
+    const l = this.runList[r];
+    return l < 0 ? this.strings[index] : this.lists[l].at(index);
   }
 
-  /** The slot of `path`, −1 when the table has never seen it. */
-  find(path: string): number {
-    const h = hash(path);
+  /**
+   * The slot of every path of `list`, in list order, interning the paths the table has not seen (not visible, not
+   * visited by Dive). The table keeps `list` as the key of those. Asking again for the same list is free.
+   */
+  slotsOf(list: PathList): Int32Array {
+    if (list === this.lastList) return this.lastSlots;
+    const id = this.lists.length;
+    this.lists.push(list);
+    const n = list.length;
+    const slots = new Int32Array(n);
+    const { chunks, firsts, offsets } = list;
+    for (let c = 0; c < chunks.length; c++) {
+      const bytes = chunks[c];
+      const base = offsets[firsts[c]];
+      const last = c + 1 < chunks.length ? firsts[c + 1] : n;
+      for (let i = firsts[c]; i < last; i++) slots[i] = this.internBytes(id, i, bytes, offsets[i] - base, offsets[i + 1] - 1 - base);
+    }
+    this.lastList = list;
+    this.lastSlots = slots;
+    return slots;
+  }
+
+  /** The slot of the path held in bytes[start, end) (UTF-8), −1 when the table has never seen it. */
+  findBytes(bytes: Buffer, start: number, end: number): number {
+    const h = hashBytes(bytes, start, end);
+    const tag = tagOf(h);
     const mask = this.mask;
     for (let i = h & mask; ; i = (i + 1) & mask) {
       const s = this.buckets[i] - 1;
       if (s < 0) return -1;
-      if (this.hashes[s] === h && this.keys[s] === path) return s;
+      if (this.tags[s] === tag && this.keyEqualsBytes(s, bytes, start, end)) return s;
+    }
+  }
+
+  /** The slot of `path`, −1 when the table has never seen it. */
+  find(path: string): number {
+    const h = hashString(path);
+    const tag = tagOf(h);
+    const mask = this.mask;
+    for (let i = h & mask; ; i = (i + 1) & mask) {
+      const s = this.buckets[i] - 1;
+      if (s < 0) return -1;
+      if (this.tags[s] === tag && this.keyEquals(s, path)) return s;
     }
   }
 
   /** The slot of `path`, added (not visible, not visited by Dive) when new. */
   intern(path: string): number {
-    const h = hash(path);
-    const mask = this.mask;
-    let i = h & mask;
-    for (; ; i = (i + 1) & mask) {
-      const s = this.buckets[i] - 1;
-      if (s < 0) break;
-      if (this.hashes[s] === h && this.keys[s] === path) return s;
-    }
-    if (this.count === this.keys.length) {
-      this.grow();
-      return this.intern(path);
-    }
-    const s = this.count++;
-    this.keys[s] = path;
-    this.hashes[s] = h;
-    this.buckets[i] = s + 1;
-    return s;
+    const s = this.find(path);
+    if (s >= 0) return s;
+    this.strings.push(path);
+    return this.add(-1, this.strings.length - 1, hashString(path));
   }
 
   /** The visible size of `path`, undefined when not visible. */
@@ -104,14 +155,114 @@ export class PathTable {
     this.visible[slot] = NaN;
   }
 
+  /** hashString of the first segment of `slot`'s path (up to its first `/`), without materialising the path. */
+  firstSegmentHash(slot: number): number {
+    const r = this.runOf(slot);
+    const index = this.runIndex[r] + slot - this.runSlot[r];
+    const l = this.runList[r];
+    if (l >= 0) return this.lists[l].firstSegmentHash(index);
+    const p = this.strings[index];
+    const i = p.indexOf('/');
+    return hashString(i === -1 ? p : p.slice(0, i));
+  }
+
+  /** The slot of path `index` of list `id`, held in bytes[start, end); added when new. */
+  private internBytes(id: number, index: number, bytes: Buffer, start: number, end: number): number {
+    const h = hashBytes(bytes, start, end);
+    const tag = tagOf(h);
+    // Probe once: the first empty bucket is where a new path goes (unless the table has to grow first).
+    const mask = this.mask;
+    let b = h & mask;
+    for (;;) {
+      const s = this.buckets[b] - 1;
+      if (s < 0) break;
+      if (this.tags[s] === tag && this.keyEqualsBytes(s, bytes, start, end)) return s;
+      b = (b + 1) & mask;
+    }
+    if (this.count === this.tags.length) return this.add(id, index, h);
+    const s = this.newSlot(id, index, tag);
+    this.buckets[b] = s + 1;
+    return s;
+  }
+
+  /** The run holding `slot`. */
+  private runOf(slot: number): number {
+    const runSlot = this.runSlot;
+    let r = this.lastRun;
+    if (runSlot[r] <= slot && (r + 1 === this.runs || runSlot[r + 1] > slot)) return r;
+    let lo = 0;
+    let hi = this.runs - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (runSlot[mid] <= slot) lo = mid;
+      else hi = mid - 1;
+    }
+    r = lo;
+    this.lastRun = r;
+    return r;
+  }
+
+  private keyEquals(slot: number, path: string): boolean {
+    const r = this.runOf(slot);
+    const index = this.runIndex[r] + slot - this.runSlot[r];
+    const l = this.runList[r];
+    return l < 0 ? this.strings[index] === path : this.lists[l].equalsString(index, path);
+  }
+
+  private keyEqualsBytes(slot: number, bytes: Buffer, start: number, end: number): boolean {
+    const r = this.runOf(slot);
+    const index = this.runIndex[r] + slot - this.runSlot[r];
+    const l = this.runList[r];
+    return l < 0 ? stringEqualsBytes(this.strings[index], bytes, start, end) : this.lists[l].equalsBytes(index, bytes, start, end);
+  }
+
+  private keyHash(slot: number): number {
+    const r = this.runOf(slot);
+    const index = this.runIndex[r] + slot - this.runSlot[r];
+    const l = this.runList[r];
+    return l < 0 ? hashString(this.strings[index]) : this.lists[l].hash(index);
+  }
+
+  /** Numbers the next slot, keyed by entry `index` of list `list` (−1: of `strings`): a run goes on or a new one starts. */
+  private newSlot(list: number, index: number, tag: number): number {
+    const s = this.count++;
+    const r = this.runs - 1;
+    if (r < 0 || this.runList[r] !== list || this.runIndex[r] + s - this.runSlot[r] !== index) {
+      if (this.runs === this.runSlot.length) {
+        const widen = (a: Int32Array) => {
+          const grown = new Int32Array(a.length * 2);
+          grown.set(a);
+          return grown;
+        };
+        this.runSlot = widen(this.runSlot);
+        this.runList = widen(this.runList);
+        this.runIndex = widen(this.runIndex);
+      }
+      this.runSlot[this.runs] = s;
+      this.runList[this.runs] = list;
+      this.runIndex[this.runs] = index;
+      this.runs++;
+    }
+    this.tags[s] = tag;
+    return s;
+  }
+
+  /** A new slot for a key known to be absent, with hash `h`. */
+  private add(list: number, index: number, h: number): number {
+    if (this.count === this.tags.length) this.grow();
+    const mask = this.mask;
+    let i = h & mask;
+    while (this.buckets[i] !== 0) i = (i + 1) & mask;
+    const s = this.newSlot(list, index, tagOf(h));
+    this.buckets[i] = s + 1;
+    return s;
+  }
+
   private grow(): void {
-    const n = this.keys.length * 2;
-    const keys = new Array<string>(n);
-    for (let s = 0; s < this.count; s++) keys[s] = this.keys[s];
-    this.keys = keys;
-    const hashes = new Int32Array(n);
-    hashes.set(this.hashes);
-    this.hashes = hashes;
+    const n = this.tags.length * 2;
+    const tags = new Uint8Array(n);
+    tags.set(this.tags);
+    this.tags = tags;
     const visible = new Float64Array(n).fill(NaN);
     visible.set(this.visible);
     this.visible = visible;
@@ -121,24 +272,15 @@ export class PathTable {
     const order = new Uint32Array(n);
     order.set(this.order);
     this.order = order;
+    // Slots keep only a tag of their hash: the buckets are refilled from the keys.
     const buckets = new Int32Array(this.buckets.length * 2);
     const mask = buckets.length - 1;
     for (let s = 0; s < this.count; s++) {
-      let i = this.hashes[s] & mask;
+      let i = this.keyHash(s) & mask;
       while (buckets[i] !== 0) i = (i + 1) & mask;
       buckets[i] = s + 1;
     }
     this.buckets = buckets;
     this.mask = mask;
   }
-}
-
-/** FNV-1a over UTF-16 code units, with a final avalanche so that linear probing spreads similar paths. */
-function hash(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  return h & 0x7fffffff;
 }

@@ -1,6 +1,8 @@
 /**
  * The layer-size report: what Dive shows a person, as data. Built from the LayerSummaries the analysis already has
- * (one streaming pass per layer, nothing re-read), in layer order, with one path table for the whole image.
+ * (one streaming pass per layer, nothing re-read), in layer order, with one path table for the whole image, keyed by
+ * the summaries' own PathLists: building the report creates a string only for the paths it names in its output or
+ * has to check by name (whiteouts, hidden and replaced paths, hard links).
  *
  * Two sets of image figures, because Dive's definitions are not "what is wasted":
  * - `totals` are exact for the filesystem a container gets: wasted bytes = bytes stored in the layers that are not
@@ -146,17 +148,21 @@ export function buildLayerReport(summaries: readonly LayerSummary[], config: Ima
   };
 }
 
-const KIND_FIELD: Record<string, keyof LayerEntryCounts> = { f: 'files', d: 'dirs', l: 'symlinks', h: 'hardlinks', o: 'other' };
-
 function layerContents(summary: Pick<LayerSummary, 'files'>, top: number) {
   const { paths, sizes, kinds } = summary.files;
   const entries: LayerEntryCounts = { files: 0, dirs: 0, symlinks: 0, hardlinks: 0, other: 0 };
   const largest = new TopN(top);
   let size = 0;
   for (let i = 0; i < paths.length; i++) {
-    entries[KIND_FIELD[kinds[i]] ?? 'other']++;
-    size += sizes[i];
-    if (sizes[i] > 0) largest.offer(paths[i], sizes[i]);
+    const kind = kinds.charCodeAt(i);
+    if (kind === 0x66) entries.files++; // f
+    else if (kind === 0x64) entries.dirs++; // d
+    else if (kind === 0x6c) entries.symlinks++; // l
+    else if (kind === 0x68) entries.hardlinks++; // h
+    else entries.other++;
+    const s = sizes[i];
+    size += s;
+    if (s > 0 && largest.accepts(s)) largest.offer(paths.at(i), s);
   }
   return { entries, size, largest: largest.list() };
 }

@@ -1,7 +1,9 @@
 /**
  * The filesystem as the layers stack up, kept in the layer report's one per-path table (PathTable, shared with
  * DiveEfficiency): path → size of the visible tar entry (0 for links and special files, DIR for directories).
- * Strings are the summaries' own, so an entry costs a slot and typed-array columns; no per-file objects.
+ * A layer's entries are looked up once, as a whole (`slotsOf` its PathList), and then handled by slot: an entry
+ * costs a slot and typed-array columns, no per-file object and no string. Strings are materialised only for the
+ * paths something happens to (hidden, replaced, hard links) and for the whiteout and opaque-directory checks.
  *
  * Applying a layer follows the runtime (containerd's applier and the OCI layer spec), not Dive:
  * - `.wh.NAME` hides NAME and everything below it; `.wh..wh..opq` hides every lower child of its directory;
@@ -15,10 +17,13 @@
  * table: it is empty unless opaque directories or directory-to-file replacements occur.
  */
 import type { LayerSummary } from '../image/layer-summary.js';
+import { hashString } from '../image/path-list.js';
 import { HardLinks, type Release } from './hard-links.js';
 import { PathTable } from './path-table.js';
 
 export const DIR = -1;
+const KIND_DIR = 0x64; // 'd'
+const KIND_HARD_LINK = 0x68; // 'h'
 
 export interface ChangeCount {
   /** Non-directory entries (regular files, links, special files). */
@@ -54,7 +59,8 @@ function firstSegment(p: string): string {
 export class LayerStack {
   /** Visible path → size (DIR for directories); shared with DiveEfficiency by the report so paths are keyed once. */
   private readonly visible: PathTable;
-  private readonly diveOnly = new Map<string, number>();
+  /** Slot → size of the entries Dive still sees but the runtime does not (see above). */
+  private readonly diveOnly = new Map<number, number>();
   private readonly links = new HardLinks();
   /** Stored bytes that are not visible any more, by the path whose tar entry stored them. */
   readonly wasted = new Map<string, number>();
@@ -66,36 +72,43 @@ export class LayerStack {
 
   apply(layer: Pick<LayerSummary, 'files' | 'whiteouts' | 'opaqueDirs'>): LayerChanges {
     const { paths, sizes, kinds } = layer.files;
+    const table = this.visible;
+    const slots = table.slotsOf(paths);
+    const column = table.visible;
     const whiteouts = new Set(layer.whiteouts);
     const opaque = new Set(layer.opaqueDirs);
     const rootOpaque = opaque.delete('');
     const replaced = new Set<string>();
-    for (let i = 0; i < paths.length; i++) {
-      if (kinds[i] !== 'd' && this.visible.get(paths[i]) === DIR) replaced.add(paths[i]);
+    for (let i = 0; i < slots.length; i++) {
+      if (kinds.charCodeAt(i) !== KIND_DIR && column[slots[i]] === DIR) replaced.add(paths.at(i));
     }
     // Dive looks a whiteout up in the stack of the layers below: a directory there is charged its content.
     const diveSizes = new Map<string, number>();
     for (const w of whiteouts) diveSizes.set(w, 0);
-    const diveDirs = new Set([...whiteouts].filter((w) => (this.diveOnly.get(w) ?? this.visible.get(w)) === DIR));
+    const diveDirs = new Set([...whiteouts].filter((w) => this.diveValue(w) === DIR));
 
-    const hiddenNow = new Map<string, number>();
+    /** Slot → the size it had, for the paths this layer's deletions hid. */
+    const hiddenNow = new Map<number, number>();
     if (whiteouts.size || opaque.size || replaced.size || rootOpaque) {
       const roots = new Set<string>();
       for (const set of [whiteouts, opaque, replaced]) for (const p of set) roots.add(firstSegment(p));
+      const rootHashes = new Set<number>();
+      for (const r of roots) rootHashes.add(hashString(r));
       // Dive's view first: entries only Dive sees still count in its directory sizes, and its whiteouts remove them.
-      for (const [q, v] of this.diveOnly) {
+      for (const [slot, v] of this.diveOnly) {
+        const q = table.key(slot);
         if (!roots.has(firstSegment(q))) continue;
-        if (this.coveredByWhiteout(q, v, whiteouts, diveDirs, diveSizes)) this.diveOnly.delete(q);
+        if (this.coveredByWhiteout(q, v, whiteouts, diveDirs, diveSizes)) this.diveOnly.delete(slot);
       }
       // Decide for every visible path first (the decisions do not depend on each other), then hide in the order
-      // the paths became visible, so that what is recorded first stays first.
-      const table = this.visible;
-      const column = table.visible;
+      // the paths became visible, so that what is recorded first stays first. Paths outside the affected top-level
+      // directories are skipped on the hash of their first segment, without materialising them.
       const hidden: number[] = [];
       const byWhiteoutSlots = new Set<number>();
       for (let slot = 0, n = table.slots; slot < n; slot++) {
         const v = column[slot];
         if (v !== v) continue; // not visible
+        if (!rootOpaque && !rootHashes.has(table.firstSegmentHash(slot))) continue;
         const q = table.key(slot);
         if (!rootOpaque && !roots.has(firstSegment(q))) continue;
         const byWhiteout = this.coveredByWhiteout(q, v, whiteouts, diveDirs, diveSizes);
@@ -107,12 +120,11 @@ export class LayerStack {
       const order = table.order;
       hidden.sort((a, b) => order[a] - order[b]);
       for (const slot of hidden) {
-        const q = table.key(slot);
         const v = column[slot];
         table.hideAt(slot);
-        hiddenNow.set(q, v);
-        this.hide(q, v);
-        if (!byWhiteoutSlots.has(slot)) this.diveOnly.set(q, v);
+        hiddenNow.set(slot, v);
+        this.hide(slot, v);
+        if (!byWhiteoutSlots.has(slot)) this.diveOnly.set(slot, v);
       }
     }
 
@@ -121,44 +133,43 @@ export class LayerStack {
     const removed: ChangeCount = { files: 0, bytes: 0 };
     const linkTargets = layer.files.links ?? [];
     let linkIndex = 0;
-    for (let i = 0; i < paths.length; i++) {
-      const p = paths[i];
+    for (let i = 0; i < slots.length; i++) {
+      const slot = slots[i];
       const size = sizes[i];
-      const kind = kinds[i];
-      if (this.diveOnly.size) this.diveOnly.delete(p);
-      const slot = this.visible.intern(p);
-      const lowerValue = this.visible.visible[slot];
+      const kind = kinds.charCodeAt(i);
+      if (this.diveOnly.size) this.diveOnly.delete(slot);
+      const lowerValue = column[slot];
       const lower = lowerValue === lowerValue ? lowerValue : undefined;
-      if (kind === 'd') {
+      if (kind === KIND_DIR) {
         if (lower !== undefined && lower !== DIR) {
           // A directory replaces a file: the file is gone.
-          this.hide(p, lower);
+          this.hide(slot, lower);
           removed.files++;
           removed.bytes += lower;
         }
-        this.visible.setAt(slot, DIR);
+        table.setAt(slot, DIR);
         continue;
       }
-      const hidden = hiddenNow.get(p);
+      const hidden = hiddenNow.size ? hiddenNow.get(slot) : undefined;
       if (lower !== undefined && lower !== DIR) {
         modified.files++;
         modified.bytes += size;
         modified.previousBytes += lower;
-        this.hide(p, lower);
+        this.hide(slot, lower);
       } else if (lower === undefined && hidden !== undefined && hidden !== DIR) {
         // Hidden by this layer's whiteout or opaque directory and provided again: a replacement, not a removal.
         modified.files++;
         modified.bytes += size;
         modified.previousBytes += hidden;
-        hiddenNow.delete(p);
+        hiddenNow.delete(slot);
       } else {
         added.files++;
         added.bytes += size;
       }
-      this.visible.setAt(slot, size);
-      if (kind === 'h') {
+      table.setAt(slot, size);
+      if (kind === KIND_HARD_LINK) {
         const target = linkTargets[linkIndex++];
-        if (target !== undefined) this.links.link(p, target, (t) => this.fileSize(t));
+        if (target !== undefined) this.links.link(paths.at(i), target, (t) => this.fileSize(t));
       }
     }
     for (const v of hiddenNow.values()) {
@@ -191,9 +202,21 @@ export class LayerStack {
     return v === undefined || v === DIR ? undefined : v;
   }
 
-  /** The version of `path` (of size `v`) leaves the final filesystem: its bytes are wasted unless a link keeps them. */
-  private hide(path: string, v: number): void {
+  /** What Dive's stacked tree holds at `path`: its own entry, else the visible one (undefined when neither). */
+  private diveValue(path: string): number | undefined {
+    const slot = this.visible.find(path);
+    if (slot < 0) return undefined;
+    const own = this.diveOnly.get(slot);
+    if (own !== undefined) return own;
+    const v = this.visible.visible[slot];
+    return v === v ? v : undefined;
+  }
+
+  /** The version of `slot`'s path (of size `v`) leaves the final filesystem: its bytes are wasted unless a link keeps them. */
+  private hide(slot: number, v: number): void {
     if (v === DIR) return;
+    if (v <= 0 && this.links.empty) return; // nothing to waste, no link to release
+    const path = this.visible.key(slot);
     const release: Release = this.links.release(path);
     if (release === null) return;
     if (release === undefined) this.waste(path, v);

@@ -12,6 +12,11 @@ export class TopN {
 
   constructor(private readonly n: number) {}
 
+  /** Would `offer(…, size)` keep it? Lets a caller skip materialising the path of an entry that would be dropped. */
+  accepts(size: number): boolean {
+    return this.n > 0 && (this.items.length < this.n || size > this.items[this.items.length - 1].size);
+  }
+
   offer(path: string, size: number): void {
     if (this.n <= 0) return;
     const items = this.items;

@@ -63,6 +63,10 @@ describe.skipIf(skip)('layer cache', () => {
     expect(warm.sbom).toBe(cold.sbom);
     expect(warm.report).toEqual(cold.report);
     expect(warm.packages.length).toBeGreaterThan(10);
+    // `layerlens scan` asks for the SBOM only: the same bytes, and no layer report built.
+    const sbomOnly = await analyzeImage(await openImage(`${proxy.host}/cache/one:1`, { client: client() }), { layerStore: store, layerReport: false });
+    expect(sbomOnly.sbom).toBe(cold.sbom);
+    expect('report' in sbomOnly).toBe(false);
   });
 
   it('downloads a layer shared by two concurrent analyses once', async () => {

@@ -5,7 +5,7 @@
  * client accepts it.
  */
 import { Hono, type Context } from 'hono';
-import { acceptsGzip } from '../../cache/result-body-cache.js';
+import { acceptsGzip, resultEtag } from '../../cache/result-body-cache.js';
 import { DIGEST_PATTERN } from '../../registry/reference.js';
 import { CYCLONEDX_MEDIA_TYPE } from '../../sbom/cyclonedx.js';
 import { ANALYZER_VERSION } from '../../version.js';
@@ -17,8 +17,11 @@ export function resultRoutes(deps: ApiDeps): Hono {
   const serve = async (c: Context, what: 'sbom' | 'layers') => {
     const digest = c.req.param('digest') ?? '';
     if (!DIGEST_PATTERN.test(digest)) return problem(c, 400, 'INVALID_DIGEST', `${JSON.stringify(digest)} is not a sha256 digest`);
-    const etag = `"${ANALYZER_VERSION}-${what}-${digest.slice(7)}"`;
-    if (c.req.header('if-none-match') === etag) return c.body(null, 304, { etag });
+    const ifNoneMatch = c.req.header('if-none-match');
+    if (ifNoneMatch !== undefined) {
+      const etag = resultEtag(ANALYZER_VERSION, what, digest);
+      if (ifNoneMatch === etag) return c.body(null, 304, { etag });
+    }
     if (deps.resultBodies) {
       const cached = await deps.resultBodies.get(what, digest, () => (what === 'sbom' ? deps.results.getSbom(digest) : deps.results.getLayers(digest)));
       if (cached) {
@@ -30,7 +33,7 @@ export function resultRoutes(deps: ApiDeps): Hono {
     const body = what === 'sbom' ? await deps.results.getSbom(digest) : await deps.results.getLayers(digest);
     if (body === undefined) return notFound(c, what, digest);
     const type = what === 'sbom' ? CYCLONEDX_MEDIA_TYPE : 'application/json';
-    return c.body(body, 200, { 'content-type': type, etag, 'cache-control': 'public, max-age=31536000, immutable' });
+    return c.body(body, 200, { 'content-type': type, etag: resultEtag(ANALYZER_VERSION, what, digest), 'cache-control': 'public, max-age=31536000, immutable' });
   };
   const notFound = (c: Context, what: 'sbom' | 'layers', digest: string) =>
     problem(c, 404, 'NOT_FOUND', `no ${what === 'sbom' ? 'SBOM' : 'layer report'} for ${digest} from analyzer ${ANALYZER_VERSION}; POST /v1/analyses to create it`);

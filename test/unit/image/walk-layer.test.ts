@@ -26,9 +26,9 @@ describe('walkLayerStream', () => {
 
   it('records entries, whiteouts and opaque dirs, and captures only what matches', async () => {
     const s = await walk(await tarLayer(entries), (p) => p === 'etc/os-release');
-    expect(s.files.paths).toEqual(['etc', 'etc/os-release', 'usr/bin/tool', 'usr/bin/link', 'usr/bin/hard', 'opt/new']);
+    expect([...s.files.paths]).toEqual(['etc', 'etc/os-release', 'usr/bin/tool', 'usr/bin/link', 'usr/bin/hard', 'opt/new']);
     expect(s.files.kinds).toBe('dfflhf');
-    expect(s.files.sizes).toEqual([0, 10, 1234, 0, 0, 1]);
+    expect([...s.files.sizes]).toEqual([0, 10, 1234, 0, 0, 1]);
     expect(s.whiteouts).toEqual(['var/cache/old.bin']);
     expect(s.opaqueDirs).toEqual(['opt']);
     expect(s.captured.map((c) => [c.path, c.content.toString()])).toEqual([['etc/os-release', 'ID=alpine\n']]);
@@ -68,6 +68,7 @@ describe('walkLayerStream', () => {
 
   it('accepts an empty layer', async () => {
     const s = await walk(Buffer.alloc(0));
-    expect(s.files.paths).toEqual([]);
+    expect([...s.files.paths]).toEqual([]);
+    expect(s.files.sizes).toHaveLength(0);
   });
 });

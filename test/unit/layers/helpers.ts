@@ -1,6 +1,7 @@
 /** Test helpers: layers as real tars walked by the real walker, or LayerSummaries written directly. */
 import { Readable } from 'node:stream';
 import type { LayerSummary } from '../../../src/image/layer-summary.js';
+import { PathList } from '../../../src/image/path-list.js';
 import { walkLayerStream } from '../../../src/image/walk-layer.js';
 import { OCI_LAYER_GZIP, tarLayer, type TarEntry } from '../../support/image-builder.js';
 
@@ -65,7 +66,7 @@ export function summary(entries: SyntheticEntry[], extra: { whiteouts?: string[]
     compressedSize: 100 + i,
     tarBytes: 1000 + i,
     compression: 'gzip',
-    files: { paths, sizes, kinds, links },
+    files: { paths: PathList.from(paths), sizes: Float64Array.from(sizes), kinds, links },
     whiteouts: extra.whiteouts ?? [],
     opaqueDirs: extra.opaqueDirs ?? [],
     captured: [],

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { hashString, PathList } from '../../../src/image/path-list.js';
 import { PathTable } from '../../../src/layers/path-table.js';
 
 describe('PathTable', () => {
@@ -37,5 +38,37 @@ describe('PathTable', () => {
     expect(t.get('b')).toBe(5);
     expect(t.get('x99')).toBe(99);
     expect(Number.isNaN(t.dive[t.find('whiteout-only')])).toBe(true);
+  });
+
+  it('keys a layer\'s PathList by reference, meeting the same paths interned as strings', () => {
+    const t = new PathTable(4);
+    const w = t.intern('etc/ünï'); // a whiteout, say, before any layer named the path
+    const a = PathList.from(['etc', 'etc/ünï', 'usr/bin/x', 'etc']);
+    const slotsA = t.slotsOf(a);
+    expect(t.slotsOf(a)).toBe(slotsA); // asked again (stack, then Dive): the same answer, no new work
+    expect([...slotsA]).toEqual([1, w, 2, 1]);
+    const b = PathList.from(['usr/bin/x', 'new/😀', 'etc/ünï']);
+    const slotsB = t.slotsOf(b);
+    expect([...slotsB]).toEqual([2, 3, w]);
+    expect(t.slots).toBe(4);
+    expect([0, 1, 2, 3].map((s) => t.key(s))).toEqual(['etc/ünï', 'etc', 'usr/bin/x', 'new/😀']);
+    expect(t.find('new/😀')).toBe(3);
+    expect(t.intern('usr/bin/x')).toBe(2);
+    const bytes = a.concat();
+    expect(t.findBytes(bytes, a.offsets[2], a.offsets[2] + 'usr/bin'.length)).toBe(-1);
+    expect(t.findBytes(bytes, a.offsets[2], a.offsets[3] - 1)).toBe(2);
+    t.set('usr/bin/x', 7);
+    expect(t.get('usr/bin/x')).toBe(7);
+    expect(t.firstSegmentHash(2)).toBe(hashString('usr'));
+    expect(t.firstSegmentHash(1)).toBe(hashString('etc'));
+    expect(t.firstSegmentHash(0)).toBe(hashString('etc'));
+    const many = PathList.from(Array.from({ length: 50_000 }, (_, i) => `d${i % 50}/f${i}`)); // grows past the capacity
+    expect(many.chunks.length).toBeGreaterThan(1);
+    const slots = t.slotsOf(many);
+    for (let i = 0; i < 50_000; i += 97) expect(t.key(slots[i])).toBe(`d${i % 50}/f${i}`);
+    const decoded = PathList.decode(Buffer.from(many.concat()), many.length)!; // the same paths in one chunk
+    expect(t.slotsOf(decoded)).toEqual(slots);
+    expect(t.get('usr/bin/x')).toBe(7);
+    expect(t.find('etc/ünï')).toBe(w);
   });
 });

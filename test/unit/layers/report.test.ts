@@ -16,7 +16,7 @@ describe('buildLayerReport on a layered image with known content', () => {
     const { summaries } = await scenario();
     expect(summaries[0].files.links).toEqual(['usr/bin/perl']);
     expect(summaries[2].opaqueDirs).toEqual(['opt/lib']);
-    expect(summaries[2].files.paths).toEqual(['opt/lib', 'opt/lib/new', 'opt/lib/old2']);
+    expect([...summaries[2].files.paths]).toEqual(['opt/lib', 'opt/lib/new', 'opt/lib/old2']);
   });
 
   it('reports the base layer', () => {

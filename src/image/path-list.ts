@@ -14,6 +14,7 @@
  * string per path; `at(i)` materialises one. Hashes are MurmurHash3 over the UTF-8 bytes, and hashString gives the
  * same hash for the same path held as a string.
  */
+import { lastAtMost } from '../util/sorted-search.js';
 
 export class PathList implements Iterable<string> {
   /**
@@ -69,15 +70,7 @@ export class PathList implements Iterable<string> {
 
   /** The chunk holding path `i`. */
   chunkOf(i: number): number {
-    const firsts = this.firsts;
-    let lo = 0;
-    let hi = firsts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >>> 1;
-      if (firsts[mid] <= i) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo;
+    return lastAtMost(this.firsts, this.firsts.length, i);
   }
 
   /** Path `i` as a string (0 ≤ i < length). */
@@ -233,22 +226,13 @@ export class PathListBuilder {
 export function hashBytes(bytes: Uint8Array, start: number, end: number): number {
   let h = 0;
   let i = start;
-  for (; i + 4 <= end; i += 4) {
-    let k = bytes[i] | (bytes[i + 1] << 8) | (bytes[i + 2] << 16) | (bytes[i + 3] << 24);
-    k = Math.imul(k, 0xcc9e2d51);
-    k = (k << 15) | (k >>> 17);
-    h ^= Math.imul(k, 0x1b873593);
-    h = (h << 13) | (h >>> 19);
-    h = (Math.imul(h, 5) + 0xe6546b64) | 0;
-  }
+  for (; i + 4 <= end; i += 4) h = mixBlock(h, bytes[i] | (bytes[i + 1] << 8) | (bytes[i + 2] << 16) | (bytes[i + 3] << 24));
   const rest = end - i;
   if (rest > 0) {
     let k = bytes[i];
     if (rest > 1) k |= bytes[i + 1] << 8;
     if (rest > 2) k |= bytes[i + 2] << 16;
-    k = Math.imul(k, 0xcc9e2d51);
-    k = (k << 15) | (k >>> 17);
-    h ^= Math.imul(k, 0x1b873593);
+    h ^= scramble(k);
   }
   return finish(h, end - start);
 }
@@ -265,24 +249,29 @@ export function hashString(s: string): number {
   // ASCII: the code units are the bytes.
   let h = 0;
   let i = 0;
-  for (; i + 4 <= n; i += 4) {
-    let k = s.charCodeAt(i) | (s.charCodeAt(i + 1) << 8) | (s.charCodeAt(i + 2) << 16) | (s.charCodeAt(i + 3) << 24);
-    k = Math.imul(k, 0xcc9e2d51);
-    k = (k << 15) | (k >>> 17);
-    h ^= Math.imul(k, 0x1b873593);
-    h = (h << 13) | (h >>> 19);
-    h = (Math.imul(h, 5) + 0xe6546b64) | 0;
-  }
+  for (; i + 4 <= n; i += 4) h = mixBlock(h, s.charCodeAt(i) | (s.charCodeAt(i + 1) << 8) | (s.charCodeAt(i + 2) << 16) | (s.charCodeAt(i + 3) << 24));
   const rest = n - i;
   if (rest > 0) {
     let k = s.charCodeAt(i);
     if (rest > 1) k |= s.charCodeAt(i + 1) << 8;
     if (rest > 2) k |= s.charCodeAt(i + 2) << 16;
-    k = Math.imul(k, 0xcc9e2d51);
-    k = (k << 15) | (k >>> 17);
-    h ^= Math.imul(k, 0x1b873593);
+    h ^= scramble(k);
   }
   return finish(h, n);
+}
+
+/** MurmurHash3's per-block key scramble (also applied to the 1–3 tail bytes). */
+function scramble(k: number): number {
+  k = Math.imul(k, 0xcc9e2d51);
+  k = (k << 15) | (k >>> 17);
+  return Math.imul(k, 0x1b873593);
+}
+
+/** One 4-byte block into the running hash. */
+function mixBlock(h: number, k: number): number {
+  h ^= scramble(k);
+  h = (h << 13) | (h >>> 19);
+  return (Math.imul(h, 5) + 0xe6546b64) | 0;
 }
 
 function finish(h: number, length: number): number {

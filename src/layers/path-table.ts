@@ -21,6 +21,7 @@
  * Map<string, size> would have them (ties in the report keep the first seen).
  */
 import { hashBytes, hashString, stringEqualsBytes, type PathList } from '../image/path-list.js';
+import { lastAtMost } from '../util/sorted-search.js';
 
 /** The bits of a 31-bit hash kept as a slot's tag: the top 8, which no bucket index below 2²³ uses. */
 const tagOf = (h: number) => h >>> 23;
@@ -190,14 +191,7 @@ export class PathTable {
     const runSlot = this.runSlot;
     let r = this.lastRun;
     if (runSlot[r] <= slot && (r + 1 === this.runs || runSlot[r + 1] > slot)) return r;
-    let lo = 0;
-    let hi = this.runs - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >>> 1;
-      if (runSlot[mid] <= slot) lo = mid;
-      else hi = mid - 1;
-    }
-    r = lo;
+    r = lastAtMost(runSlot, this.runs, slot);
     this.lastRun = r;
     return r;
   }

@@ -3,7 +3,8 @@
  * floor (fetch + sha256 + gunzip + tar header walk, in-process, layers in parallel, best of two transports), a cold
  * `layerlens scan` (the real CLI as a child: wall, CPU user+sys, peak RSS), the ratio to the floor, and a warm scan
  * through the worker's path with the Redis layer cache; then an image sharing a base (bytes downloaded), cached
- * GET /v1/sboms/{digest} and POST /v1/analyses at 100 concurrent clients, and the throughput of 50 distinct small
+ * GET /v1/sboms/{digest} (and bare node:http sending the same bytes, its floor) and POST /v1/analyses at 100
+ * concurrent clients, and the throughput of 50 distinct small
  * images through API + workers. Prints one table, writes bench/results/latest.json.
  *
  * Env: BENCH_QUICK=1 skips the 1 GiB layer; BENCH_DIR (generated layers, default $TMPDIR/layerlens-bench);
@@ -16,7 +17,7 @@
  * measures only those images and skips the shared-base, service and throughput sections (bench/results/latest-images.json).
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -270,6 +271,8 @@ async function main() {
     await load({ url: sbomUrl, clients: 10, maxRequests: 2_000, maxSeconds: 2 }); // warm-up: JIT, each process's LRU, sockets
     // Closed loop: throughput, and latency that is mostly queueing once the server is saturated (Little's law).
     const get = await measured(() => closedLoopGet({ url: sbomUrl, clients: 100, maxRequests: 200_000, maxSeconds: 10 }));
+    // The floor, right after: bare node:http sending the same bytes and headers (bench/http-floor-server.mjs).
+    const floorGet = await measured(() => httpFloor(sbomUrl, (url) => closedLoopGet({ url, clients: 100, maxRequests: 200_000, maxSeconds: 10 })));
     const getGzip = await measured(() => closedLoopGet({ url: sbomUrl, headers: { 'accept-encoding': 'gzip' }, clients: 100, maxRequests: 200_000, maxSeconds: 10 }));
     const get10 = await measured(() => closedLoopGet({ url: sbomUrl, clients: 10, maxRequests: 100_000, maxSeconds: 5 }));
     // Open loop: a fixed rate the server can carry, latency counted from each request's scheduled time.
@@ -312,6 +315,7 @@ async function main() {
       apiProcesses,
       workerProcesses: availableParallelism(),
       getSbom: get,
+      getSbomFloor: floorGet,
       getSbomGzip: getGzip,
       getSbom10: get10,
       getSbomOpen: open,
@@ -354,6 +358,31 @@ async function main() {
     await redis.flushdb().catch(() => undefined);
     redis.disconnect();
     await registry.stop();
+  }
+}
+
+/**
+ * Runs `measure` against bench/http-floor-server.mjs serving the identity body and headers `url` answers with: what
+ * any Node server on this machine gets at the same load, in the same run.
+ */
+async function httpFloor(url: string, measure: (url: string) => Promise<LoadResult>): Promise<LoadResult> {
+  const res = await fetch(url, { headers: { 'accept-encoding': 'identity' } });
+  const body = Buffer.from(await res.arrayBuffer());
+  const headers = Object.fromEntries(['content-type', 'etag', 'cache-control', 'vary'].flatMap((h) => (res.headers.has(h) ? [[h, res.headers.get(h)!]] : [])));
+  const dir = mkdtempSync(join(tmpdir(), 'layerlens-http-floor-'));
+  writeFileSync(join(dir, 'body'), body);
+  writeFileSync(join(dir, 'headers.json'), JSON.stringify(headers));
+  const port = await freePort();
+  const server = spawn(process.execPath, [join(root, 'bench/http-floor-server.mjs'), String(port), join(dir, 'body'), join(dir, 'headers.json')], { stdio: 'inherit' });
+  try {
+    const floorUrl = `http://127.0.0.1:${port}/`;
+    await waitFor(async () => (await fetch(floorUrl)).ok, 10_000, 'the HTTP floor server');
+    await load({ url: floorUrl, clients: 10, maxRequests: 2_000, maxSeconds: 2 });
+    return await measure(floorUrl);
+  } finally {
+    server.kill('SIGTERM');
+    await new Promise((r) => (server.exitCode !== null || server.signalCode !== null ? r(null) : server.once('exit', r)));
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 
@@ -438,6 +467,7 @@ function table(r: Record<string, any>): string {
   if (sv) {
     lines.push(`SBOM: ${f(sv.sbomBytes / 1024, 1)} KiB, ${f(sv.sbomGzipBytes / 1024, 1)} KiB gzip'd; ${sv.apiProcesses} API process(es), ${sv.workerProcesses} worker processes`);
     lines.push(l('GET /v1/sboms/{digest} (in-process cache)', sv.getSbom));
+    if (sv.getSbomFloor) lines.push(l('GET floor (bare node:http, the same bytes and headers)', sv.getSbomFloor));
     lines.push(l('GET /v1/sboms/{digest} (in-process cache, gzip)', sv.getSbomGzip));
     lines.push(l('GET /v1/sboms/{digest} (in-process cache)', sv.getSbom10));
     for (const o of sv.getSbomOpen) lines.push(l('GET /v1/sboms/{digest} (in-process cache)', o));

@@ -2,13 +2,13 @@
  * The Hono app: a thin shell that validates input, calls the core through injected dependencies and answers in
  * JSON or RFC 9457 problem+json. It imports nothing from workers/.
  */
-import { randomUUID } from 'node:crypto';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { isLayerlensError } from '../errors.js';
 import { apiKeyAuth } from './auth.js';
 import type { ApiDeps } from './deps.js';
 import { problem, problemFromError } from './problem.js';
+import { requestIdFor } from './request-id.js';
 import { analysesRoutes } from './routes/analyses.js';
 import { healthRoutes } from './routes/health.js';
 import { inspectRoutes } from './routes/inspect.js';
@@ -23,17 +23,13 @@ declare module 'hono' {
   }
 }
 
-/** What hono/request-id accepts from a caller: word characters, '-' and '='. */
-const CALLER_REQUEST_ID = /^[\w\-=]{1,255}$/;
-
 export function createApp(deps: ApiDeps): Hono {
   const app = new Hono();
   const { logger } = deps;
   // Request id and the debug access log in one middleware; with debug off (the default) it builds no log object and
   // reads no clock.
   app.use('*', async (c, next) => {
-    const given = c.req.header('x-request-id');
-    const id = given !== undefined && CALLER_REQUEST_ID.test(given) ? given : randomUUID();
+    const id = requestIdFor(c.req.header('x-request-id'));
     c.set('requestId', id);
     c.header('x-request-id', id);
     if (!logger.isLevelEnabled('debug')) return next();

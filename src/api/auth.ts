@@ -13,15 +13,23 @@ export function constantTimeEqual(a: string, b: string): boolean {
   return timingSafeEqual(da, db);
 }
 
+/** The key a request presents: `Authorization: Bearer KEY`, else `X-API-Key`. */
+export function presentedApiKey(authorization: string | undefined, xApiKey: string | undefined): string | undefined {
+  return authorization?.toLowerCase().startsWith('bearer ') ? authorization.slice(7).trim() : xApiKey;
+}
+
+export function isValidApiKey(keys: readonly string[], presented: string | undefined): boolean {
+  // Every key is compared (no early exit) so the position of the matching key does not leak either.
+  let ok = false;
+  for (const key of keys) if (presented !== undefined && constantTimeEqual(presented, key)) ok = true;
+  return ok;
+}
+
 export function apiKeyAuth(keys: readonly string[]): MiddlewareHandler {
   return async (c, next) => {
     if (keys.length === 0) return next();
-    const header = c.req.header('authorization');
-    const presented = header?.toLowerCase().startsWith('bearer ') ? header.slice(7).trim() : c.req.header('x-api-key');
-    // Every key is compared (no early exit) so the position of the matching key does not leak either.
-    let ok = false;
-    for (const key of keys) if (presented !== undefined && constantTimeEqual(presented, key)) ok = true;
-    if (!ok) {
+    const presented = presentedApiKey(c.req.header('authorization'), c.req.header('x-api-key'));
+    if (!isValidApiKey(keys, presented)) {
       c.header('www-authenticate', 'Bearer realm="layerlens"');
       return problem(c, 401, 'UNAUTHORIZED', presented ? 'the API key is not valid' : 'an API key is required (Authorization: Bearer KEY or X-API-Key)');
     }

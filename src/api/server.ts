@@ -1,5 +1,7 @@
 /** Wires the API to real Redis, the real registry client and the queue, and serves it with @hono/node-server. */
-import { serve, type ServerType } from '@hono/node-server';
+import { getRequestListener, type ServerType } from '@hono/node-server';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { Redis } from 'ioredis';
 import { RedisResultStore } from '../cache/redis-result-store.js';
@@ -14,6 +16,7 @@ import { CallbackRegistry } from '../jobs/callback-job.js';
 import { RESCAN_QUEUE, type RescanPayload } from '../jobs/rescan-job.js';
 import { WatchService } from '../jobs/watch-store.js';
 import { Queue } from 'bullmq';
+import type { Hono } from 'hono';
 import type { Logger } from '../logger.js';
 import { registryClientFromConfig } from '../registry/from-config.js';
 import type { Platform } from '../registry/platform.js';
@@ -21,6 +24,7 @@ import { parseReference } from '../registry/reference.js';
 import { CYCLONEDX_MEDIA_TYPE } from '../sbom/cyclonedx.js';
 import { ANALYZER_VERSION } from '../version.js';
 import { createApp } from './app.js';
+import { cachedResultListener, type FastListener } from './cached-result-listener.js';
 
 export interface RunningApi {
   server: ServerType;
@@ -56,18 +60,19 @@ export async function startApi(config: Config, logger: Logger, options: { prefix
   // BullMQ prints connection errors to the console unless someone listens; log them once, at warn, like the rest.
   for (const q of [queue.queue, rescanQueue]) q.on('error', (err) => logger.warn({ err: err.message }, 'queue connection error (api)'));
   const keyPrefix = options.prefix ?? 'layerlens';
+  // Results are immutable per digest × analyzer version: hot SBOMs are served from memory, not read from Redis.
+  const resultBodies =
+    config.resultMemoryCacheBytes > 0
+      ? new ResultBodyCache({
+          maxBytes: config.resultMemoryCacheBytes,
+          analyzerVersion: ANALYZER_VERSION,
+          contentType: (part) => (part === 'sbom' ? CYCLONEDX_MEDIA_TYPE : 'application/json'),
+        })
+      : undefined;
   const app = createApp({
     queue,
     results: new RedisResultStore(redis, { ttlSeconds: config.resultTtlSeconds, prefix: options.prefix }),
-    // Results are immutable per digest × analyzer version: hot SBOMs are served from memory, not read from Redis.
-    resultBodies:
-      config.resultMemoryCacheBytes > 0
-        ? new ResultBodyCache({
-            maxBytes: config.resultMemoryCacheBytes,
-            analyzerVersion: ANALYZER_VERSION,
-            contentType: (part) => (part === 'sbom' ? CYCLONEDX_MEDIA_TYPE : 'application/json'),
-          })
-        : undefined,
+    resultBodies,
     resolve: async (image, platform, signal) => {
       if (isLocalSource(image)) return resolveLocalImage(image, localOptions(platform, signal));
       return resolveImage(client, parseReference(image), platform, signal);
@@ -96,20 +101,49 @@ export async function startApi(config: Config, logger: Logger, options: { prefix
   // Give Redis a moment before taking traffic, so the first requests do not fail on a connection still opening;
   // past that, /readyz reports the outage and requests get 503 instead of hanging.
   await waitForRedis(redis, 5_000);
-  const { server, port } = await new Promise<{ server: ServerType; port: number }>((resolve) => {
-    const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => resolve({ server: s, port: info.port }));
-  });
+  const fast = resultBodies ? cachedResultListener({ bodies: resultBodies, apiKeys: config.apiKeys, logger }) : undefined;
+  const server = createApiServer(app, { hostname: config.host, fast });
+  const closeClients = async () => {
+    await queue.close();
+    await rescanQueue.close();
+    await redis.quit().catch(() => redis.disconnect());
+  };
+  try {
+    await listen(server, config.port, config.host);
+  } catch (err) {
+    // EADDRINUSE and the like: startApi fails, and the open Redis connections do not keep the process alive.
+    await closeClients();
+    throw err;
+  }
+  const port = (server.address() as AddressInfo).port;
   logger.info({ port, host: config.host }, 'layerlens API listening');
   return {
     server,
     port,
     async close() {
       await new Promise((r) => server.close(r));
-      await queue.close();
-      await rescanQueue.close();
-      await redis.quit().catch(() => redis.disconnect());
+      await closeClients();
     },
   };
+}
+
+/** The HTTP server: `fast` answers what it can (cached result bodies), the Hono app everything else. */
+export function createApiServer(app: Hono, options: { hostname?: string; fast?: FastListener } = {}): ServerType {
+  const toApp = getRequestListener(app.fetch, { hostname: options.hostname });
+  const { fast } = options;
+  return createServer((req, res) => {
+    if (!fast?.(req, res)) void toApp(req, res);
+  });
+}
+
+function listen(server: ServerType, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
 }
 
 function waitForRedis(redis: Redis, timeoutMs: number): Promise<void> {

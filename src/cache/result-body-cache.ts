@@ -126,6 +126,12 @@ export class ResultBodyCache {
   }
 }
 
+/** The variant of a prepared body to send: the gzip'd one when it is held and the client accepts it. */
+export function bodyVariant(cached: CachedBody, acceptEncoding: string | undefined): { body: Bytes; headers: Record<string, string> } {
+  if (cached.gzip && cached.gzipHeaders && acceptsGzip(acceptEncoding)) return { body: cached.gzip, headers: cached.gzipHeaders };
+  return { body: cached.identity, headers: cached.identityHeaders };
+}
+
 /** True when an Accept-Encoding header admits gzip (q > 0). */
 export function acceptsGzip(header: string | undefined): boolean {
   if (!header) return false;

@@ -5,7 +5,7 @@
  * client accepts it.
  */
 import { Hono, type Context } from 'hono';
-import { acceptsGzip, resultEtag } from '../../cache/result-body-cache.js';
+import { bodyVariant, resultEtag } from '../../cache/result-body-cache.js';
 import { DIGEST_PATTERN } from '../../registry/reference.js';
 import { CYCLONEDX_MEDIA_TYPE } from '../../sbom/cyclonedx.js';
 import { ANALYZER_VERSION } from '../../version.js';
@@ -25,8 +25,8 @@ export function resultRoutes(deps: ApiDeps): Hono {
     if (deps.resultBodies) {
       const cached = await deps.resultBodies.get(what, digest, () => (what === 'sbom' ? deps.results.getSbom(digest) : deps.results.getLayers(digest)));
       if (cached) {
-        if (cached.gzip && acceptsGzip(c.req.header('accept-encoding'))) return c.body(cached.gzip, 200, cached.gzipHeaders);
-        return c.body(cached.identity, 200, cached.identityHeaders);
+        const { body, headers } = bodyVariant(cached, c.req.header('accept-encoding'));
+        return c.body(body, 200, headers);
       }
       return notFound(c, what, digest);
     }

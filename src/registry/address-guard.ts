@@ -4,10 +4,10 @@
  * refused unless private addresses are allowed (the CLI: it runs on the user's own machine) or the host is trusted by
  * name (LAYERLENS_INSECURE_REGISTRIES lists registries the operator set up on purpose).
  *
- * Residual risk, documented rather than hidden: fetch resolves the name again when it connects, so a DNS server that
- * answers differently the second time (rebinding) can slip past this check. Pinning the checked address needs an
- * undici Agent with `connect.lookup`, and undici is not a dependency; until it is, deploy the service with egress
- * rules that block metadata and internal ranges as well.
+ * Residual risk, documented rather than hidden: the transport (node:http) resolves the name again when it connects,
+ * so a DNS server that answers differently the second time (rebinding) can slip past this check. Pinning the checked
+ * address would take a `lookup` hook in the transport's requests; until then, deploy the service with egress rules
+ * that block metadata and internal ranges as well.
  */
 import { lookup as dnsLookup } from 'node:dns/promises';
 import { BlockList, isIP } from 'node:net';

@@ -80,6 +80,7 @@ async function main(argv: string[]): Promise<number> {
     return values.help ? 0 : 2;
   }
   if (command === 'scan' || command === 'layers') preferSmallHeap();
+  if (command === 'scan' || command === 'layers' || command === 'worker' || command === 'start') sweepArrayBuffersAtOnce();
   const config = (await import('./config.js')).loadConfig();
   switch (command) {
     case 'scan': {
@@ -191,6 +192,18 @@ async function main(argv: string[]): Promise<number> {
 function preferSmallHeap(): void {
   if (process.env.LAYERLENS_SCAN_V8_DEFAULTS === '1') return;
   setFlagsFromString('--semi-space-growth-factor=1');
+}
+
+/**
+ * Layer chunks are ArrayBuffers outside V8's heap, and V8 starts a mark-compact when the external memory allocated
+ * since the last one outgrows the old generation's slack (~9 MB for a scan's 8 MB heap). Dead young buffers only
+ * leave that count when they are swept after a scavenge; swept on a background thread (V8's default), on cores busy
+ * with inflating and walking, the count lagged by tens of MB and a 1 GiB layer ran ~100 mark-compacts that freed
+ * nothing (~1 s of CPU). Sweeping them in the scavenge itself (`--no-concurrent-array-buffer-sweeping`, read at every
+ * scavenge) keeps the count true: ~30 mark-compacts, same peak RSS (docs/benchmarks.md).
+ */
+function sweepArrayBuffersAtOnce(): void {
+  setFlagsFromString('--no-concurrent-array-buffer-sweeping');
 }
 
 /**

@@ -4,13 +4,12 @@
  * refused unless private addresses are allowed (the CLI: it runs on the user's own machine) or the host is trusted by
  * name (LAYERLENS_INSECURE_REGISTRIES lists registries the operator set up on purpose).
  *
- * Residual risk, documented rather than hidden: the transport (node:http) resolves the name again when it connects,
- * so a DNS server that answers differently the second time (rebinding) can slip past this check. Pinning the checked
- * address would take a `lookup` hook in the transport's requests; until then, deploy the service with egress rules
- * that block metadata and internal ranges as well.
+ * The check runs twice per hop: before the request (`check`, so a refused URL costs no connection and a redirect
+ * target is judged before it is followed) and as the connection's own DNS lookup (`connectLookup`), so a name that
+ * answers differently the second time (DNS rebinding) is refused on the addresses actually connected to.
  */
 import { lookup as dnsLookup } from 'node:dns/promises';
-import { BlockList, isIP } from 'node:net';
+import { BlockList, isIP, type LookupFunction } from 'node:net';
 import { LayerlensError } from '../errors.js';
 
 export type AddressClass = 'public' | 'loopback' | 'private' | 'link-local' | 'metadata' | 'unspecified';
@@ -87,24 +86,50 @@ export class AddressGuard {
 
   /** Throws REGISTRY_NOT_ALLOWED when `url`'s host resolves to an address the policy refuses. */
   async check(url: URL, step: string): Promise<void> {
-    if (this.options.allowPrivate) return;
-    const hostname = url.hostname.replace(/^\[|\]$/g, '');
-    if (this.trusted.has(url.host.toLowerCase()) || this.trusted.has(hostname.toLowerCase())) return;
-    let addresses: string[];
-    if (isIP(hostname)) {
-      addresses = [hostname];
-    } else {
-      try {
-        addresses = (await this.lookup(hostname)).map((a) => a.address);
-      } catch (e) {
-        const code = (e as { code?: string }).code;
-        throw new LayerlensError('REGISTRY_UNREACHABLE', `unknown host ${hostname} (DNS lookup failed${code ? `: ${code}` : ''})`, {
-          step,
-          cause: e,
-          retryable: code === 'EAI_AGAIN',
-        });
-      }
+    if (!this.guards(url)) return;
+    const hostname = bareHostname(url);
+    if (isIP(hostname)) this.refuseUnlessPublic(url, [hostname], step);
+    else this.refuseUnlessPublic(url, (await this.resolve(hostname, step)).map((a) => a.address), step);
+  }
+
+  /**
+   * The DNS lookup for the connection to `url`, judged like `check`; undefined where the policy lets every address
+   * through (private addresses allowed, a trusted host, an IP literal `check` has judged).
+   */
+  connectLookup(url: URL, step: string): LookupFunction | undefined {
+    if (!this.guards(url) || isIP(bareHostname(url))) return undefined;
+    return (hostname, options, callback) => {
+      this.resolve(hostname, step)
+        .then((answers) => {
+          this.refuseUnlessPublic(url, answers.map((a) => a.address), step);
+          const usable = options.family === 4 || options.family === 6 ? answers.filter((a) => a.family === options.family) : answers;
+          if (usable.length === 0) throw Object.assign(new Error(`no IPv${options.family} address for ${hostname}`), { code: 'ENOTFOUND' });
+          if (options.all) callback(null, usable);
+          else callback(null, usable[0].address, usable[0].family);
+        })
+        .catch((e: NodeJS.ErrnoException) => callback(e, ''));
+    };
+  }
+
+  private guards(url: URL): boolean {
+    if (this.options.allowPrivate) return false;
+    return !this.trusted.has(url.host.toLowerCase()) && !this.trusted.has(bareHostname(url).toLowerCase());
+  }
+
+  private async resolve(hostname: string, step: string): Promise<{ address: string; family: number }[]> {
+    try {
+      return await this.lookup(hostname);
+    } catch (e) {
+      const code = (e as { code?: string }).code;
+      throw new LayerlensError('REGISTRY_UNREACHABLE', `unknown host ${hostname} (DNS lookup failed${code ? `: ${code}` : ''})`, {
+        step,
+        cause: e,
+        retryable: code === 'EAI_AGAIN',
+      });
     }
+  }
+
+  private refuseUnlessPublic(url: URL, addresses: string[], step: string): void {
     for (const address of addresses) {
       const cls = classifyAddress(address);
       if (cls !== 'public') {
@@ -117,4 +142,8 @@ export class AddressGuard {
       }
     }
   }
+}
+
+function bareHostname(url: URL): string {
+  return url.hostname.replace(/^\[|\]$/g, '');
 }

@@ -11,7 +11,7 @@
 import authHeader from 'auth-header';
 import { LayerlensError } from '../errors.js';
 import type { Credential, CredentialStore } from './credentials.js';
-import type { Transport, TransportResponse } from './transport.js';
+import type { HopGuard, Transport, TransportResponse } from './transport.js';
 
 export interface AuthContext {
   registry: string;
@@ -20,7 +20,7 @@ export interface AuthContext {
   /** Whether the registry is spoken to over plain HTTP (then a plain-HTTP realm is no downgrade). */
   plainHttp: boolean;
   signal?: AbortSignal;
-  checkUrl?: (url: URL, step: string) => Promise<void>;
+  guard?: HopGuard;
 }
 
 interface CachedAuth {
@@ -108,7 +108,7 @@ export class Authenticator {
   private async fetchToken(ctx: AuthContext, realm: URL, service: string | undefined, cred: Credential | undefined): Promise<TokenDocument> {
     const refreshToken = this.rotated.get(ctx.registry) ?? cred?.identityToken;
     const step = `authenticate at ${realm.host}`;
-    const common = { step, signal: ctx.signal, checkUrl: ctx.checkUrl };
+    const common = { step, signal: ctx.signal, guard: ctx.guard };
     if (refreshToken) {
       const form = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken, client_id: 'layerlens', scope: ctx.scope });
       if (service) form.set('service', service);

@@ -56,7 +56,6 @@ export class RegistryClient {
   private readonly plainHttpLoopback: boolean;
   private readonly auth: Authenticator;
   private readonly maxBlobResumes: number;
-  private readonly checkUrl: (url: URL, step: string) => Promise<void>;
   readonly guard: AddressGuard;
   readonly limits: Limits;
 
@@ -71,7 +70,6 @@ export class RegistryClient {
     this.guard =
       options.addressGuard ??
       new AddressGuard({ allowPrivate: options.allowPrivateAddresses ?? this.plainHttpLoopback, trustedHosts: this.insecure });
-    this.checkUrl = (url, step) => this.guard.check(url, step);
   }
 
   baseUrl(registry: string): string {
@@ -220,7 +218,7 @@ export class RegistryClient {
     }
     let res: TransportResponse;
     try {
-      res = await this.transport.send(parsed.toString(), { step: `${step} from ${parsed.host}`, signal, headers, checkUrl: this.checkUrl });
+      res = await this.transport.send(parsed.toString(), { step: `${step} from ${parsed.host}`, signal, headers, guard: this.guard });
     } catch (e) {
       throw tagImage(e, image);
     }
@@ -244,7 +242,7 @@ export class RegistryClient {
       scope: `repository:${ref.repository}:pull`,
       plainHttp: this.isPlainHttp(ref.registry),
       signal: opts.signal,
-      checkUrl: this.checkUrl,
+      guard: this.guard,
     };
     try {
       const url = `${this.baseUrl(ref.registry)}/v2/${ref.repository}${path}`;
@@ -253,7 +251,7 @@ export class RegistryClient {
           method: opts.method,
           step: opts.step,
           signal: opts.signal,
-          checkUrl: this.checkUrl,
+          guard: this.guard,
           headers: { ...opts.headers, ...(auth ? { authorization: auth } : {}) },
         });
       let res = await send(this.auth.cached(ctx));

@@ -8,6 +8,7 @@
  * main thread is what paces the tar walk. Not the undici package either: loading it (and compiling its llhttp wasm)
  * cost every `layerlens scan` ~0.25 s and ~30 MB of RSS, and node:http is in Node's start-up snapshot.
  */
+import type { LookupFunction } from 'node:net';
 import { Readable, Transform } from 'node:stream';
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
@@ -27,18 +28,24 @@ export interface HttpResponse {
 /** One HTTP exchange, no redirects followed. */
 export type HttpRequest = (
   url: string,
-  init: { method: string; headers: Record<string, string>; body?: string; signal: AbortSignal },
+  init: { method: string; headers: Record<string, string>; body?: string; signal: AbortSignal; lookup?: LookupFunction },
 ) => Promise<HttpResponse>;
 
-// Keep-alive pools per protocol: a scan makes a few requests per layer to the same registry.
-const agents = { http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent({ keepAlive: true }) };
+// Keep-alive pools per protocol: a scan makes a few requests per layer to the same registry. Requests that carry
+// the SSRF guard's lookup have pools of their own, so that they only ever reuse a socket whose address that lookup
+// judged (never one another request connected to a private address).
+const pools = () => ({ http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent({ keepAlive: true }) });
+const agents = pools();
+const guardedAgents = pools();
 
 const viaNodeHttp: HttpRequest = (url, init) =>
   new Promise((resolve, reject) => {
     const target = new URL(url);
     const secure = target.protocol === 'https:';
     const send = secure ? httpsRequest : httpRequest;
-    const req = send(target, { method: init.method, headers: init.headers, signal: init.signal, agent: secure ? agents.https : agents.http }, (res) => {
+    const pool = init.lookup ? guardedAgents : agents;
+    const agent = secure ? pool.https : pool.http;
+    const req = send(target, { method: init.method, headers: init.headers, signal: init.signal, agent, lookup: init.lookup }, (res) => {
       resolve({ status: res.statusCode ?? 0, headers: headerReader(res.headers), body: res });
     });
     req.on('error', reject);
@@ -52,6 +59,13 @@ function headerReader(raw: Record<string, string | string[] | undefined>): Respo
       return v === undefined ? null : Array.isArray(v) ? v.join(', ') : v;
     },
   };
+}
+
+export interface HopGuard {
+  /** Throws to refuse the URL before anything is sent. */
+  check(url: URL, step: string): Promise<void>;
+  /** The DNS lookup the connection to `url` must use, if the guard needs to see the addresses connected to. */
+  connectLookup(url: URL, step: string): LookupFunction | undefined;
 }
 
 export interface TransportOptions {
@@ -86,8 +100,8 @@ export interface SendOptions {
   headers?: Record<string, string>;
   /** A request body (POST only: the OAuth2 token form). */
   body?: string;
-  /** Called before every hop, redirects included; throws to refuse the URL (the SSRF guard). */
-  checkUrl?: (url: URL, step: string) => Promise<void>;
+  /** Judges every hop, redirects included (the SSRF guard): before the request, and as the connection's lookup. */
+  guard?: HopGuard;
   /** Header names to drop when a redirect leaves the origin of the first URL. */
   originBoundHeaders?: string[];
   signal?: AbortSignal;
@@ -163,10 +177,11 @@ export class Transport {
     let body = opts.body;
     try {
       for (let hop = 0; ; hop++) {
-        await opts.checkUrl?.(new URL(url), opts.step);
+        const target = new URL(url);
+        await opts.guard?.check(target, opts.step);
         let res: HttpResponse;
         try {
-          res = await this.options.http(url, { method, headers, body, signal: controller.signal });
+          res = await this.options.http(url, { method, headers, body, signal: controller.signal, lookup: opts.guard?.connectLookup(target, opts.step) });
         } catch (e) {
           throw networkError(e, opts.step, url, controller.signal, opts.signal);
         }

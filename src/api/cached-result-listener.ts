@@ -39,17 +39,30 @@ export function cachedResultListener(options: CachedResultListenerOptions): Fast
     if (apiKeys.length > 0 && !isValidApiKey(apiKeys, presentedApiKey(headers.authorization, single(headers['x-api-key'])))) return false;
     const cached = bodies.peek(target.part, target.digest);
     if (!cached) return false;
-    res.setHeader('x-request-id', requestIdFor(single(headers['x-request-id'])));
+    const requestId = requestIdFor(single(headers['x-request-id']));
     if (headers['if-none-match'] === cached.etag) {
-      res.writeHead(304, { etag: cached.etag });
+      res.writeHead(304, ['etag', cached.etag, 'x-request-id', requestId]);
       res.end();
       return true;
     }
     const { body, headers: responseHeaders } = bodyVariant(cached, headers['accept-encoding']);
-    res.writeHead(200, responseHeaders);
+    // A flat [name, value, …] list goes to the wire as is; an object (or setHeader) is copied into a map first.
+    res.writeHead(200, [...flat(responseHeaders), 'x-request-id', requestId]);
     res.end(body);
     return true;
   };
+}
+
+const flattened = new WeakMap<Record<string, string>, string[]>();
+
+/** A cached body's prepared headers as a flat list, made once per variant. */
+function flat(headers: Record<string, string>): string[] {
+  let list = flattened.get(headers);
+  if (!list) {
+    list = Object.entries(headers).flat();
+    flattened.set(headers, list);
+  }
+  return list;
 }
 
 /** The part and digest a result URL names, when it is exactly one of the two routes (any query is ignored, as there). */

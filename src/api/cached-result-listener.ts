@@ -78,7 +78,7 @@ function resultTarget(url: string | undefined): { part: ResultPart; digest: stri
   return undefined;
 }
 
-/** Node joins repeated headers with ", " except a few it keeps as arrays; a repeated one here is not a plain token. */
+/** Request headers are typed `string | string[]`; Node joins repeats of these with ", " (only set-cookie is an array). */
 function single(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? undefined : value;
 }

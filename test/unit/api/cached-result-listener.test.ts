@@ -8,17 +8,12 @@ import { Writable } from 'node:stream';
 import { gunzipSync } from 'node:zlib';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../../../src/api/app.js';
+import { resultsApp } from '../../support/results-app.js';
 import { cachedResultListener, type FastListener } from '../../../src/api/cached-result-listener.js';
 import { createApiServer } from '../../../src/api/server.js';
-import { ResultBodyCache } from '../../../src/cache/result-body-cache.js';
 import { createLogger } from '../../../src/logger.js';
-import { CYCLONEDX_MEDIA_TYPE } from '../../../src/sbom/cyclonedx.js';
 import { ANALYZER_VERSION } from '../../../src/version.js';
 
-const unused = () => {
-  throw new Error('not used by this test');
-};
 const DIGEST = `sha256:${'d'.repeat(64)}`;
 const SBOM = JSON.stringify({ bomFormat: 'CycloneDX', components: Array.from({ length: 200 }, (_, i) => ({ name: `pkg-${i}`, version: '1.0.0' })) });
 const LAYERS = JSON.stringify({ layers: Array.from({ length: 50 }, (_, i) => ({ index: i })) });
@@ -45,30 +40,10 @@ function get(port: number, path: string, headers: Record<string, string> = {}, m
 
 /** A server over its own app and body cache; `fast` adds the fast path, counting the requests it answered. */
 async function start(options: { fast: boolean; apiKeys?: string[]; debug?: boolean }) {
-  const reads: string[] = [];
-  const bodies = new ResultBodyCache({
-    maxBytes: 1 << 20,
-    analyzerVersion: ANALYZER_VERSION,
-    contentType: (p) => (p === 'sbom' ? CYCLONEDX_MEDIA_TYPE : 'application/json'),
-  });
   // Debug lines go nowhere: only whether the level is on matters here.
   const logger = options.debug ? pino({ level: 'debug' }, new Writable({ write: (_c, _e, done) => done() })) : createLogger('silent');
   const apiKeys = options.apiKeys ?? [];
-  const app = createApp({
-    queue: { enqueue: unused, get: unused },
-    results: {
-      getMeta: unused,
-      put: unused,
-      getSbom: async (d: string) => (reads.push(`sbom ${d}`), d === DIGEST ? SBOM : undefined),
-      getLayers: async (d: string) => (reads.push(`layers ${d}`), d === DIGEST ? LAYERS : undefined),
-    },
-    resultBodies: bodies,
-    resolve: unused,
-    ready: async () => true,
-    apiKeys,
-    logger,
-    openapi: '',
-  });
+  const { app, reads, bodies } = resultsApp({ digest: DIGEST, sbom: SBOM, layers: LAYERS, apiKeys, logger });
   let answered = 0;
   let fast: FastListener | undefined;
   if (options.fast) {

@@ -1,36 +1,16 @@
 /** GET /v1/sboms/{digest} and /v1/layers/{digest} through the in-process body cache. */
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { createApp } from '../../../src/api/app.js';
-import { ResultBodyCache } from '../../../src/cache/result-body-cache.js';
-import { createLogger } from '../../../src/logger.js';
+import { resultsApp } from '../../support/results-app.js';
 import { CYCLONEDX_MEDIA_TYPE } from '../../../src/sbom/cyclonedx.js';
 import { ANALYZER_VERSION } from '../../../src/version.js';
 
-const unused = () => {
-  throw new Error('not used by this test');
-};
 const DIGEST = `sha256:${'a'.repeat(64)}`;
 const MISSING = `sha256:${'b'.repeat(64)}`;
 const SBOM = JSON.stringify({ bomFormat: 'CycloneDX', components: Array.from({ length: 100 }, (_, i) => ({ name: `pkg-${i}`, version: '1.0.0' })) }, null, 2);
 
 function setup() {
-  const reads: string[] = [];
-  const app = createApp({
-    queue: { enqueue: unused, get: unused },
-    results: {
-      getMeta: unused,
-      put: unused,
-      getSbom: async (d: string) => (reads.push(`sbom ${d}`), d === DIGEST ? SBOM : undefined),
-      getLayers: async (d: string) => (reads.push(`layers ${d}`), d === DIGEST ? '{"layers":[]}' : undefined),
-    },
-    resultBodies: new ResultBodyCache({ maxBytes: 1 << 20, analyzerVersion: ANALYZER_VERSION, contentType: (p) => (p === 'sbom' ? CYCLONEDX_MEDIA_TYPE : 'application/json') }),
-    resolve: unused,
-    ready: unused,
-    apiKeys: [],
-    logger: createLogger('silent'),
-    openapi: '',
-  });
+  const { app, reads } = resultsApp({ digest: DIGEST, sbom: SBOM, layers: '{"layers":[]}' });
   return { app, reads };
 }
 

@@ -79,7 +79,7 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(help((await import('./version.js')).TOOL_VERSION));
     return values.help ? 0 : 2;
   }
-  if (command === 'scan' || command === 'layers') preferSmallHeap();
+  if (command === 'scan' || command === 'layers') await preferSmallHeap();
   if (command === 'scan' || command === 'layers' || command === 'worker' || command === 'start') sweepArrayBuffersAtOnce();
   const config = (await import('./config.js')).loadConfig();
   switch (command) {
@@ -183,15 +183,13 @@ async function main(argv: string[]): Promise<number> {
 }
 
 /**
- * A one-shot analysis keeps V8's young generation at its initial 1 MiB semi-spaces (`--semi-space-growth-factor=1`;
- * `--max-semi-space-size` has no effect once V8 is running). By default they grow to 16 MiB each while layers stream
- * — every chunk is a short-lived Buffer object — and that memory stays resident: 20–40 MB of a scan's peak RSS, with
- * garbage Buffers freed later. The scavenger runs more often instead (measured in docs/benchmarks.md). Not for
- * serve/worker, where throughput matters more than a bounded peak. LAYERLENS_SCAN_V8_DEFAULTS=1 keeps V8's defaults.
+ * A one-shot analysis holds V8's young generation at its initial 1 MiB semi-spaces and lets it grow only for layers
+ * of many files (src/util/young-generation.ts). Not for serve/worker, where throughput matters more than a bounded
+ * peak. LAYERLENS_SCAN_V8_DEFAULTS=1 keeps V8's defaults.
  */
-function preferSmallHeap(): void {
+async function preferSmallHeap(): Promise<void> {
   if (process.env.LAYERLENS_SCAN_V8_DEFAULTS === '1') return;
-  setFlagsFromString('--semi-space-growth-factor=1');
+  (await import('./util/young-generation.js')).keepYoungGenerationSmall();
 }
 
 /**

@@ -11,6 +11,7 @@ import { LayerlensError } from '../errors.js';
 import type { Limits } from '../config.js';
 import { decompress } from './decompress.js';
 import type { CapturedFile, EntryKind, LayerSummary } from './layer-summary.js';
+import { noteManyEntries } from '../util/young-generation.js';
 import { PathListBuilder } from './path-list.js';
 import { normalizeEntryPath, OPAQUE_MARKER, WHITEOUT_PREFIX } from './paths.js';
 import type { Layer } from './source.js';
@@ -24,6 +25,9 @@ export interface WalkOptions {
 
 /** A name with an empty, `.` or `..` segment, a leading `/` or a trailing `/` needs posix.normalize; most need nothing. */
 const NEEDS_NORMALIZING = /(?:^|\/)\.{0,2}(?:\/|$)/;
+
+/** A layer with this many entries makes enough short-lived objects to be worth a larger young generation. */
+const MANY_ENTRIES = 16384;
 
 const KIND: Record<string, EntryKind> = {
   file: 'f',
@@ -105,6 +109,7 @@ export async function walkLayerStream(blob: Readable, layer: Omit<Layer, 'open' 
       }
       sizes[entries] = size;
       kinds[entries++] = kind.charCodeAt(0);
+      if ((entries & 4095) === 0 && entries >= MANY_ENTRIES) noteManyEntries();
       if (kind === 'h') links.push(normalizeEntryPath(header.linkname ?? ''));
       if (options.capture(path)) {
         if (kind === 'f' && size <= options.limits.maxFileBytes) {

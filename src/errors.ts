@@ -80,6 +80,11 @@ export function isLayerlensError(e: unknown): e is LayerlensError {
   return e instanceof LayerlensError;
 }
 
+/** For a caller that gave up on work others may still be waiting for (SingleFlight). */
+export function cancelledRequest(): LayerlensError {
+  return new LayerlensError('CANCELLED', 'the request was cancelled', { retryable: false });
+}
+
 /** Adds the image and step to an error on its way up, without losing the original code. */
 export function withContext(e: unknown, image: string, step?: string): LayerlensError {
   if (e instanceof LayerlensError) {

@@ -2,9 +2,11 @@
  * "Resolve → cached? → enqueue": the one path by which anything asks for an analysis — POST /v1/analyses, the
  * registry webhook and the watch rescans — so all of them share the job-id dedup and the result cache.
  */
-import { platformKey } from '../image/resolve.js';
+import { cancelledRequest } from '../errors.js';
+import { platformKey, type ResolvedImage } from '../image/resolve.js';
 import { analysisJobId, type AnalysisPayload } from '../jobs/analysis-job.js';
-import type { Platform } from '../registry/platform.js';
+import { formatPlatform, type Platform } from '../registry/platform.js';
+import { SingleFlight } from '../util/single-flight.js';
 import { ANALYZER_VERSION } from '../version.js';
 import type { ApiDeps } from './deps.js';
 import { analysisLinks } from './links.js';
@@ -73,4 +75,20 @@ export async function requestAllPlatforms(deps: RequestAllDeps, req: Omit<Analys
   const out: RequestedAnalysis[] = [];
   for (const resolved of images) out.push(await requestAnalysis({ ...deps, resolve: async () => resolved }, req, signal));
   return out;
+}
+
+/**
+ * Resolvers whose concurrent calls for one reference share one registry round trip: a burst of POSTs for a tag (a
+ * deploy asking for its image's SBOM from every replica, say) costs one manifest request, not one each. Each caller
+ * still sees the registry as of a lookup made while it waited. Not for push webhooks: a tag-only push event must be
+ * resolved by a lookup that starts after the push, not joined to one that may have started before it.
+ */
+export function sharedResolution(deps: Pick<RequestAllDeps, 'resolve' | 'resolveAll'>): Pick<RequestAllDeps, 'resolve' | 'resolveAll'> {
+  const one = new SingleFlight<ResolvedImage>(cancelledRequest);
+  const all = new SingleFlight<ResolvedImage[]>(cancelledRequest);
+  const resolveAll = deps.resolveAll;
+  return {
+    resolve: (image, platform, signal) => one.run(`${image}\n${platform ? formatPlatform(platform) : ''}`, (shared) => deps.resolve(image, platform, shared), signal),
+    resolveAll: resolveAll && ((image, signal) => all.run(image, (shared) => resolveAll(image, shared), signal)),
+  };
 }

@@ -4,6 +4,7 @@
  * tag → digest answers are kept briefly (tags move), manifests and configs by digest until evicted (a digest names
  * immutable content, and the client verifies bytes against it).
  */
+import { cancelledRequest } from '../errors.js';
 import type { FetchedManifest, RegistryClient } from '../registry/client.js';
 import type { Descriptor } from '../registry/manifest.js';
 import { formatReference, type ImageReference } from '../registry/reference.js';
@@ -27,7 +28,7 @@ const ENTRY_OVERHEAD = 256;
 export class CachingRegistryReader implements RegistryReader {
   private readonly tags: Lru<string>;
   private readonly content: Lru<FetchedManifest | Buffer>;
-  private readonly flights = new SingleFlight<unknown>();
+  private readonly flights = new SingleFlight<unknown>(cancelledRequest);
 
   constructor(
     private readonly inner: RegistryReader,
@@ -45,8 +46,8 @@ export class CachingRegistryReader implements RegistryReader {
       if (hit && !Buffer.isBuffer(hit)) return hit;
     }
     // Concurrent inspections of one reference share one request.
-    return this.once(`manifest ${formatReference(ref)}`, async () => {
-      const fetched = await this.inner.getManifest(ref, signal);
+    return this.once(`manifest ${formatReference(ref)}`, signal, async (shared) => {
+      const fetched = await this.inner.getManifest(ref, shared);
       this.content.set(`${repoKey(ref)}@${fetched.digest}`, fetched, fetched.size + ENTRY_OVERHEAD);
       if (!ref.digest) this.rememberTag(ref, fetched.digest);
       return fetched;
@@ -57,8 +58,8 @@ export class CachingRegistryReader implements RegistryReader {
     if (ref.digest) return ref.digest;
     const cached = this.cachedTag(ref);
     if (cached) return cached;
-    return this.once(`tag ${formatReference(ref)}`, async () => {
-      const digest = await this.inner.resolveDigest(ref, signal);
+    return this.once(`tag ${formatReference(ref)}`, signal, async (shared) => {
+      const digest = await this.inner.resolveDigest(ref, shared);
       this.rememberTag(ref, digest);
       return digest;
     });
@@ -68,8 +69,8 @@ export class CachingRegistryReader implements RegistryReader {
     const key = `${repoKey(ref)}@${desc.digest}`;
     const hit = this.content.get(key);
     if (hit && Buffer.isBuffer(hit)) return hit;
-    return this.once(`blob ${key}`, async () => {
-      const body = await this.inner.getBlobBytes(ref, desc, signal);
+    return this.once(`blob ${key}`, signal, async (shared) => {
+      const body = await this.inner.getBlobBytes(ref, desc, shared);
       this.content.set(key, body, body.length + ENTRY_OVERHEAD);
       return body;
     });
@@ -88,8 +89,9 @@ export class CachingRegistryReader implements RegistryReader {
     if (ref.tag && this.options.tagTtlMs > 0) this.tags.set(`${repoKey(ref)}:${ref.tag}`, digest, ENTRY_OVERHEAD, this.options.tagTtlMs);
   }
 
-  private once<T>(key: string, fn: () => Promise<T>): Promise<T> {
-    return this.flights.run(key, fn) as Promise<T>;
+  /** Concurrent readers of one key share one request; a reader that hangs up does not cancel it for the others. */
+  private once<T>(key: string, signal: AbortSignal | undefined, fn: (shared: AbortSignal) => Promise<T>): Promise<T> {
+    return this.flights.run(key, fn, signal) as Promise<T>;
   }
 }
 

@@ -13,7 +13,9 @@ export type Fault =
   | { kind: 'corrupt' }
   | { kind: 'stall'; afterBytes: number; ms: number }
   /** 307 to `to` + the request's path (blob storage on another origin, or an SSRF target). */
-  | { kind: 'redirect'; to: string };
+  | { kind: 'redirect'; to: string }
+  /** Forwarded unchanged after `ms` (a slow registry: requests made meanwhile overlap this one). */
+  | { kind: 'delay'; ms: number };
 
 export interface FaultRule {
   method?: string;
@@ -112,6 +114,14 @@ export class FaultProxy {
       req.socket.destroy();
       return;
     }
+    if (fault?.kind === 'delay') {
+      setTimeout(() => this.forward(req, res, undefined), fault.ms);
+      return;
+    }
+    this.forward(req, res, fault);
+  }
+
+  private forward(req: IncomingMessage, res: ServerResponse, fault: Fault | undefined): void {
     const target = new URL(req.url ?? '/', this.upstream);
     const upstream = httpRequest(target, { method: req.method, headers: { ...req.headers, host: target.host } }, (up) => {
       const headers = { ...up.headers };

@@ -13,7 +13,7 @@ import type { ApiDeps } from '../deps.js';
 import { analysisLinks } from '../links.js';
 import { problem, problemFromError } from '../problem.js';
 import { readJsonBody } from '../read-json.js';
-import { requestAllPlatforms, requestAnalysis } from '../request-analysis.js';
+import { requestAllPlatforms, requestAnalysis, sharedResolution } from '../request-analysis.js';
 
 const analysisRequest = z.object({
   image: z.string().min(1).max(1024),
@@ -22,8 +22,9 @@ const analysisRequest = z.object({
   callbackUrl: z.string().url().max(2048).optional(),
 });
 
-export function analysesRoutes(deps: ApiDeps): Hono {
+export function analysesRoutes(apiDeps: ApiDeps): Hono {
   const app = new Hono();
+  const deps: ApiDeps = { ...apiDeps, ...sharedResolution(apiDeps) };
 
   app.post('/v1/analyses', async (c) => {
     const body = await readJsonBody(c, analysisRequest);

@@ -80,9 +80,9 @@ export function isLayerlensError(e: unknown): e is LayerlensError {
   return e instanceof LayerlensError;
 }
 
-/** For a caller that gave up on work others may still be waiting for (SingleFlight). */
-export function cancelledRequest(): LayerlensError {
-  return new LayerlensError('CANCELLED', 'the request was cancelled', { retryable: false });
+/** A request its caller gave up on (an aborted signal), at `step` when known. */
+export function cancelledRequest(step?: string): LayerlensError {
+  return new LayerlensError('CANCELLED', 'the request was cancelled', { step, retryable: false });
 }
 
 /** Adds the image and step to an error on its way up, without losing the original code. */

@@ -84,8 +84,8 @@ export async function requestAllPlatforms(deps: RequestAllDeps, req: Omit<Analys
  * resolved by a lookup that starts after the push, not joined to one that may have started before it.
  */
 export function sharedResolution(deps: Pick<RequestAllDeps, 'resolve' | 'resolveAll'>): Pick<RequestAllDeps, 'resolve' | 'resolveAll'> {
-  const one = new SingleFlight<ResolvedImage>(cancelledRequest);
-  const all = new SingleFlight<ResolvedImage[]>(cancelledRequest);
+  const one = new SingleFlight<ResolvedImage>(() => cancelledRequest());
+  const all = new SingleFlight<ResolvedImage[]>(() => cancelledRequest());
   const resolveAll = deps.resolveAll;
   return {
     resolve: (image, platform, signal) => one.run(`${image}\n${platform ? formatPlatform(platform) : ''}`, (shared) => deps.resolve(image, platform, shared), signal),

@@ -28,7 +28,7 @@ const ENTRY_OVERHEAD = 256;
 export class CachingRegistryReader implements RegistryReader {
   private readonly tags: Lru<string>;
   private readonly content: Lru<FetchedManifest | Buffer>;
-  private readonly flights = new SingleFlight<unknown>(cancelledRequest);
+  private readonly flights = new SingleFlight<unknown>(() => cancelledRequest());
 
   constructor(
     private readonly inner: RegistryReader,

@@ -12,7 +12,7 @@ import type { LookupFunction } from 'node:net';
 import { Readable, Transform } from 'node:stream';
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import { LayerlensError } from '../errors.js';
+import { cancelledRequest, LayerlensError } from '../errors.js';
 
 /** The response headers callers read: `get` as in fetch's Headers (names case-insensitive, repeats joined). */
 export interface ResponseHeaders {
@@ -136,7 +136,7 @@ export class Transport {
     const { attempts } = this.options;
     let lastError: LayerlensError | undefined;
     for (let attempt = 1; attempt <= attempts; attempt++) {
-      if (opts.signal?.aborted) throw cancelled(opts.step);
+      if (opts.signal?.aborted) throw cancelledRequest(opts.step);
       let retryAfterMs: number | undefined;
       try {
         const res = await this.sendOnce(url, opts);
@@ -307,7 +307,7 @@ function stallWatchdog(ms: number, onStall: () => void): Transform {
 
 function networkError(e: unknown, step: string, url: string, signal: AbortSignal, userSignal?: AbortSignal): LayerlensError {
   if (e instanceof LayerlensError) return e;
-  if (userSignal?.aborted) return cancelled(step);
+  if (userSignal?.aborted) return cancelledRequest(step);
   const host = safeHost(url);
   if (signal.aborted) {
     const reason = signal.reason instanceof Error ? signal.reason.message : 'timeout';
@@ -396,10 +396,6 @@ function safeHost(url: string): string {
   }
 }
 
-function cancelled(step: string): LayerlensError {
-  return new LayerlensError('CANCELLED', 'the request was cancelled', { step, retryable: false });
-}
-
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     const t = setTimeout(() => {
@@ -408,7 +404,7 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     }, ms);
     const onAbort = () => {
       clearTimeout(t);
-      reject(cancelled('wait before retry'));
+      reject(cancelledRequest('wait before retry'));
     };
     signal?.addEventListener('abort', onAbort, { once: true });
   });

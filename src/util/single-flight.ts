@@ -17,10 +17,10 @@ interface Flight<T> {
 export class SingleFlight<T> {
   private readonly inFlight = new Map<string, Flight<T>>();
 
-  constructor(private readonly cancelled: (reason: unknown) => Error = (reason) => (reason instanceof Error ? reason : new Error('cancelled'))) {}
+  constructor(private readonly cancelled: () => Error = () => new Error('cancelled')) {}
 
   run(key: string, fn: (signal: AbortSignal) => Promise<T>, signal?: AbortSignal): Promise<T> {
-    if (signal?.aborted) return Promise.reject(this.cancelled(signal.reason));
+    if (signal?.aborted) return Promise.reject(this.cancelled());
     let flight = this.inFlight.get(key);
     if (!flight) {
       const controller = new AbortController();
@@ -44,7 +44,7 @@ export class SingleFlight<T> {
           if (this.inFlight.get(key) === joined) this.inFlight.delete(key);
           joined.controller.abort(signal.reason);
         }
-        reject(this.cancelled(signal.reason));
+        reject(this.cancelled());
       };
       signal.addEventListener('abort', onAbort, { once: true });
       joined.promise.then(

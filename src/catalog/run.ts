@@ -29,7 +29,8 @@ export function catalogImage(view: CapturedView, layers: readonly LayerRef[], ca
       const final = view.files.get(path)!;
       const packages = parse(final.layer, final.content);
       for (const p of packages) p.layer = layers[attributeLayer(view, path, p, parse)];
-      found.push(...packages);
+      // A loop, not push(...packages): spreading 200 000 packages into one call overflows the stack.
+      for (const p of packages) found.push(p);
     }
     byCataloger.set(cataloger, found);
   }

@@ -78,7 +78,7 @@ export async function listTags(reader: RegistryReader, repo: ImageReference, opt
       if (match(page.tags[i])) wanted.push(page.tags[i]);
     }
     cursor = page.tags[i - 1] ?? cursor;
-    tags.push(...(await mapLimit(wanted, options.concurrency ?? 8, (tag) => tagInfo(reader, repo, tag, describe, options.signal))));
+    for (const info of await mapLimit(wanted, options.concurrency ?? 8, (tag) => tagInfo(reader, repo, tag, describe, options.signal))) tags.push(info);
     const more = i < page.tags.length || page.hasNext;
     if (!more) return { repository: repoName(repo), tags };
     if (tags.length >= limit || scanned >= maxScan) return { repository: repoName(repo), tags, next: cursor };

@@ -37,7 +37,8 @@ export function parseSchedule(input: { interval?: string; cron?: string }, minIn
     return { error: `cron: ${pattern} is not a cron pattern (${e instanceof Error ? e.message : String(e)})` };
   }
   if (firings.length < 2) return { error: `cron: ${pattern} does not fire repeatedly` };
-  const gap = Math.min(...firings.slice(1).map((t, i) => t - firings[i]));
+  let gap = Infinity;
+  for (let i = 1; i < firings.length; i++) gap = Math.min(gap, firings[i] - firings[i - 1]);
   if (gap < minIntervalMs) return { error: `cron: ${pattern} fires more often than the minimum of ${minIntervalMs / 1000}s (LAYERLENS_WATCH_MIN_INTERVAL)` };
   return { pattern };
 }

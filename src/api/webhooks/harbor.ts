@@ -21,7 +21,9 @@ export function parseHarbor(body: unknown): ParsedWebhook {
   const data = asRecord(b?.event_data) ?? asRecord(b?.data);
   const resources = Array.isArray(data?.resources) ? (data.resources as unknown[]) : [];
   if (!PUSH_TYPES.has(type)) {
-    out.ignored.push(...(resources.length ? resources.map(() => `${type} event`) : [`${type} event`]));
+    // One entry per resource, pushed one at a time: a spread of 300 000 resources into push() overflows the stack.
+    if (resources.length === 0) out.ignored.push(`${type} event`);
+    for (let i = 0; i < resources.length; i++) out.ignored.push(`${type} event`);
     return out;
   }
   const repoFullName = asString(asRecord(data?.repository)?.repo_full_name);

@@ -65,8 +65,8 @@ export function parseApkDb(text: string): ApkDbParse {
       case 'm': cur.maintainer = value; break;
       case 'c': cur.commit = value; break;
       case 'I': cur.installedSize = Number(value) || undefined; break;
-      case 'D': cur.depends.push(...value.split(/\s+/).filter(Boolean)); break;
-      case 'p': cur.provides.push(...value.split(/\s+/).filter(Boolean)); break;
+      case 'D': pushWords(cur.depends, value); break;
+      case 'p': pushWords(cur.provides, value); break;
       case 'F': dir = value; break;
       case 'R': cur.files.push(dir ? `${dir}/${value}` : value); break;
       default: break;
@@ -74,6 +74,11 @@ export function parseApkDb(text: string): ApkDbParse {
   }
   finish();
   return { entries, warnings };
+}
+
+/** Appends the space-separated words of `value`; a loop, because a spread of a huge `D:` line overflows the stack. */
+function pushWords(into: string[], value: string): void {
+  for (const word of value.split(/\s+/)) if (word) into.push(word);
 }
 
 function newRecord() {

@@ -34,18 +34,25 @@ export function parseDep5Licenses(text: string): string[] | undefined {
  * prose (a license text pasted into the field) yields nothing.
  */
 export function splitDep5Expression(line: string): string[] {
+  // A short-name expression is a few dozen characters; anything this long is pasted prose, and capping it keeps the
+  // split linear in what it reads. Runs of whitespace are collapsed first, so the separator pattern below never
+  // backtracks over them (the old `\s*,?\s+` form was super-linear on long runs of spaces: a worker hang).
+  if (line.length > MAX_EXPRESSION_CHARS) return [];
   const parts = line
-    .split(/\s*,?\s+(?:or|and|and\/or)\s+|\s*,\s*/i)
+    .replace(/\s+/g, ' ')
+    .split(/ ?,? (?:or|and|and\/or) | ?, ?/i)
     .map((s) => s.trim())
     .filter(Boolean);
   const out: string[] = [];
   for (const part of parts) {
-    if (/^\S+\s+with\s+.+\s+exception$/i.test(part)) out.push(part);
+    if (/^\S+ with .+ exception$/i.test(part)) out.push(part);
     else if (/^[A-Za-z0-9][A-Za-z0-9.+_-]*$/.test(part)) out.push(part);
     else return [];
   }
   return out;
 }
+
+const MAX_EXPRESSION_CHARS = 512;
 
 /** GNU family: DEP-5 writes `GPL-2`, `GPL-2+`, `LGPL-2.1+`; SPDX needs the `-only` / `-or-later` forms. */
 const GNU = /^(A?GPL|LGPL|GFDL(?:-NIV)?)-?v?(\d+(?:\.\d+)?)(\+?)$/i;

@@ -40,8 +40,8 @@ export function parsePackageJson(text: string): PackageManifest {
 function licensesOf(raw: Record<string, unknown>): string[] {
   const out: string[] = [];
   const add = (v: unknown) => {
-    if (typeof v === 'string') out.push(...normaliseLicense(v));
-    else if (isObject(v) && typeof v.type === 'string') out.push(...normaliseLicense(v.type));
+    const declared = typeof v === 'string' ? v : isObject(v) && typeof v.type === 'string' ? v.type : undefined;
+    if (declared !== undefined) for (const l of normaliseLicense(declared)) out.push(l);
   };
   add(raw.license);
   if (Array.isArray(raw.license)) raw.license.forEach(add);

@@ -12,6 +12,7 @@ import { withContext } from './errors.js';
 import type { LayerSummary } from './image/layer-summary.js';
 import type { ImageSource } from './image/source.js';
 import { CapturedView } from './image/squash.js';
+import { assertLayerCount } from './image/layers-of.js';
 import { walkLayer } from './image/walk-layer.js';
 import { formatPlatform } from './registry/platform.js';
 // report.js, not layers/index.js: the index also loads the CI gate and its YAML parser, which a scan never needs.
@@ -67,6 +68,7 @@ export async function analyzeImage(source: ImageSource, options: AnalyzeOptions 
   let walks = 0;
   let summaries: LayerSummary[];
   try {
+    assertLayerCount(source, limits.maxLayers, source.name);
     summaries = await mapLimit(source.layers, options.layerConcurrency ?? 3, async (layer) => {
       const walk = () => {
         walks++;
@@ -90,7 +92,7 @@ export async function analyzeImage(source: ImageSource, options: AnalyzeOptions 
   }
   const view = CapturedView.fromLayers(summaries);
   const layerRefs = source.layers.map((l) => ({ index: l.index, digest: l.digest, diffId: l.diffId }));
-  const catalog = catalogImage(view, layerRefs, catalogers);
+  const catalog = catalogImage(view, layerRefs, catalogers, { timeBudgetMs: limits.catalogTimeBudgetMs });
   const warnings = [...summaries.flatMap((s, i) => s.warnings.map((w) => `layer ${i}: ${w}`)), ...catalog.warnings];
   const sbom = encodeCycloneDx({
     subject: {

@@ -76,8 +76,11 @@ const schema = {
   LAYERLENS_LAYER_CACHE_TTL_SECONDS: int(7 * 24 * 3600, 0),
   LAYERLENS_MAX_MANIFEST_BYTES: bytes(4 * 1024 * 1024),
   LAYERLENS_MAX_LAYER_BYTES: bytes(16 * 1024 ** 3),
-  LAYERLENS_MAX_UNCOMPRESSED_BYTES: bytes(64 * 1024 ** 3),
+  LAYERLENS_MAX_UNCOMPRESSED_BYTES: bytes(8 * 1024 ** 3),
   LAYERLENS_MAX_FILE_BYTES: bytes(64 * 1024 * 1024),
+  LAYERLENS_MAX_LAYERS: int(256, 1),
+  LAYERLENS_JOB_TIME_BUDGET: duration(30 * 60_000),
+  LAYERLENS_CATALOG_TIME_BUDGET: duration(20_000),
   LAYERLENS_RESULT_TTL_SECONDS: int(30 * 24 * 3600, 0),
   LAYERLENS_RESULT_MEMORY_CACHE_BYTES: bytes(64 * 1024 * 1024),
   LAYERLENS_JOB_ATTEMPTS: int(3, 1),
@@ -172,13 +175,32 @@ export interface Limits {
   maxUncompressedBytes: number;
   /** Size of one package-database file captured into memory. */
   maxFileBytes: number;
+  /**
+   * Layers of one image. Docker itself stops at 125; an image of 10 000 tiny layers costs 10 000 registry requests
+   * and minutes of worker time, so more than this is refused before any layer is pulled.
+   */
+  maxLayers: number;
+  /**
+   * Wall-clock milliseconds one analysis job may take, pulls included; past it the job fails TIME_BUDGET_EXCEEDED
+   * (not retried: the same image would take as long again). Bounds what a stack of bombs under the other caps costs.
+   */
+  jobTimeBudgetMs: number;
+  /**
+   * Milliseconds the catalogers may spend on one image. Parsing is synchronous, so this stays well under the job
+   * lock (60 s): once it is spent the remaining files are skipped with a warning instead of the lock being lost.
+   */
+  catalogTimeBudgetMs: number;
 }
 
 export const defaultLimits: Limits = {
   maxManifestBytes: 4 * 1024 * 1024,
   maxLayerBytes: 16 * 1024 ** 3,
-  maxUncompressedBytes: 64 * 1024 ** 3,
+  // 8 GiB per layer: above the largest real layers (CUDA, ML runtimes), and ~1 minute of inflating for a bomb.
+  maxUncompressedBytes: 8 * 1024 ** 3,
   maxFileBytes: 64 * 1024 * 1024,
+  maxLayers: 256,
+  jobTimeBudgetMs: 30 * 60_000,
+  catalogTimeBudgetMs: 20_000,
 };
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -215,6 +237,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxLayerBytes: e.LAYERLENS_MAX_LAYER_BYTES,
       maxUncompressedBytes: e.LAYERLENS_MAX_UNCOMPRESSED_BYTES,
       maxFileBytes: e.LAYERLENS_MAX_FILE_BYTES,
+      maxLayers: e.LAYERLENS_MAX_LAYERS,
+      jobTimeBudgetMs: e.LAYERLENS_JOB_TIME_BUDGET,
+      catalogTimeBudgetMs: e.LAYERLENS_CATALOG_TIME_BUDGET,
     },
     resultTtlSeconds: e.LAYERLENS_RESULT_TTL_SECONDS,
     resultMemoryCacheBytes: e.LAYERLENS_RESULT_MEMORY_CACHE_BYTES,

@@ -32,6 +32,11 @@ const STATUS: Partial<Record<ErrorCode, ContentfulStatusCode>> = {
   REGISTRY_NOT_ALLOWED: 422,
   TOO_LARGE: 422,
   SOURCE_INVALID: 422,
+  LAYER_INVALID: 422,
+  TIME_BUDGET_EXCEEDED: 422,
+  // The registry sent bytes that are not what it named: its fault, and it must not be retried into the cache.
+  DIGEST_MISMATCH: 502,
+  SIZE_MISMATCH: 502,
   TOOMANYREQUESTS: 503,
   REGISTRY_UNREACHABLE: 502,
   REGISTRY_ERROR: 502,

@@ -2,6 +2,7 @@
 import { getRequestListener, type ServerType } from '@hono/node-server';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { readFileSync } from 'node:fs';
 import { Redis } from 'ioredis';
 import { RedisResultStore } from '../cache/redis-result-store.js';
@@ -25,6 +26,7 @@ import { CYCLONEDX_MEDIA_TYPE } from '../sbom/cyclonedx.js';
 import { ANALYZER_VERSION } from '../version.js';
 import { createApp } from './app.js';
 import { cachedResultListener, type FastListener } from './cached-result-listener.js';
+import { PROBLEM_MEDIA_TYPE, problemType } from './problem.js';
 
 export interface RunningApi {
   server: ServerType;
@@ -87,7 +89,11 @@ export async function startApi(config: Config, logger: Logger, options: { prefix
     logger,
     openapi: readOpenApi(),
     callbacks: config.callback.secret ? new CallbackRegistry(redis, { prefix: options.prefix, allowPrivate: config.callback.allowPrivate }) : undefined,
-    watches: new WatchService(redis, rescanQueue, { prefix: options.prefix, minIntervalMs: config.watchMinIntervalMs }),
+    watches: new WatchService(redis, rescanQueue, {
+      prefix: options.prefix,
+      minIntervalMs: config.watchMinIntervalMs,
+      admitRegistry: (registry) => client.admit(registry),
+    }),
     registry: new CachingRegistryReader(client, { tagTtlMs: config.tagCacheSeconds * 1000 }),
     webhook: {
       secret: config.webhook.secret,
@@ -131,9 +137,48 @@ export async function startApi(config: Config, logger: Logger, options: { prefix
 export function createApiServer(app: Hono, options: { hostname?: string; fast?: FastListener } = {}): ServerType {
   const toApp = getRequestListener(app.fetch, { hostname: options.hostname });
   const { fast } = options;
-  return createServer((req, res) => {
+  const server = createServer((req, res) => {
     if (!fast?.(req, res)) void toApp(req, res);
   });
+  server.on('clientError', answerClientError);
+  return server;
+}
+
+/**
+ * Requests Node's HTTP parser rejects before any route sees them (a URL or headers over the header limit, a
+ * Content-Length that disagrees with the body, a malformed request line) get problem+json like every other error,
+ * not Node's bare `400 Bad Request` / `431`; the connection is closed after it, since the stream is out of sync.
+ */
+export function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
+  // As Node's own handler: nothing raw into a socket whose current response has already started.
+  const pending = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+  if (!socket.writable || err.code === 'ECONNRESET' || pending?.headersSent) {
+    socket.destroy();
+    return;
+  }
+  const [status, code, detail] = clientErrorAnswer(err.code);
+  const body = JSON.stringify({ type: problemType(code), title: STATUS_TEXT[status], status, detail, code });
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_TEXT[status]}\r\ncontent-type: ${PROBLEM_MEDIA_TYPE}\r\ncontent-length: ${Buffer.byteLength(body)}\r\n` +
+      `connection: close\r\n\r\n${body}`,
+  );
+}
+
+const STATUS_TEXT: Record<number, string> = { 400: 'Bad Request', 408: 'Request Timeout', 431: 'Request Header Fields Too Large' };
+
+function clientErrorAnswer(code: string | undefined): [number, string, string] {
+  switch (code) {
+    case 'HPE_HEADER_OVERFLOW':
+      return [431, 'HEADERS_TOO_LARGE', 'the request line and headers exceed the server limit (16 KiB by default): shorten the URL or headers'];
+    case 'ERR_HTTP_REQUEST_TIMEOUT':
+    case 'ERR_HTTP_HEADERS_TIMEOUT':
+      return [408, 'REQUEST_TIMEOUT', 'the request was not received in time'];
+    case 'HPE_INVALID_CONTENT_LENGTH':
+    case 'HPE_UNEXPECTED_CONTENT_LENGTH':
+      return [400, 'INVALID_REQUEST', 'the Content-Length header is invalid or conflicts with Transfer-Encoding'];
+    default:
+      return [400, 'INVALID_REQUEST', `the request is not valid HTTP/1.1${code ? ` (${code})` : ''}; a Content-Length that does not match the body ends up here too`];
+  }
 }
 
 function listen(server: ServerType, port: number, host: string): Promise<void> {

@@ -66,7 +66,15 @@ export class WatchService {
   constructor(
     private readonly redis: Redis,
     private readonly queue: Queue<RescanPayload>,
-    private readonly options: { prefix?: string; minIntervalMs: number },
+    private readonly options: {
+      prefix?: string;
+      minIntervalMs: number;
+      /**
+       * Throws (REGISTRY_NOT_ALLOWED) for a registry the pull policy refuses: such a watch would fail at every run, so
+       * it is refused at creation instead.
+       */
+      admitRegistry?: (registry: string) => Promise<void>;
+    },
   ) {}
 
   private get definitions(): string {
@@ -92,6 +100,7 @@ export class WatchService {
     } catch (e) {
       throw new WatchInputError(e instanceof Error ? e.message : String(e));
     }
+    await this.options.admitRegistry?.(repository.slice(0, repository.indexOf('/')));
     const watch: Watch = {
       id: `w-${randomBytes(8).toString('hex')}`,
       repository,

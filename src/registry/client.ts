@@ -79,6 +79,20 @@ export class RegistryClient {
     return `${this.isPlainHttp(registry) ? 'http' : 'https'}://${apiHost(registry)}`;
   }
 
+  /**
+   * Throws REGISTRY_NOT_ALLOWED unless the pull policy (allow-list, SSRF guard) would let requests reach `registry`:
+   * for things created now and run later (watches), so they are refused up front rather than failing at every run.
+   */
+  async admit(registry: string): Promise<void> {
+    const url = new URL(this.baseUrl(registry));
+    try {
+      await this.guard.check(url, `admit registry ${registry}`);
+    } catch (e) {
+      // Only a refusal is final; a DNS hiccup now says nothing about the runs to come.
+      if (e instanceof LayerlensError && e.code === 'REGISTRY_NOT_ALLOWED') throw e;
+    }
+  }
+
   private isPlainHttp(registry: string): boolean {
     return this.insecure.has(registry) || (this.plainHttpLoopback && isLoopbackHost(registry));
   }

@@ -67,6 +67,8 @@ const schema = {
   LAYERLENS_ALLOW_LOCAL_SOURCES: bool(false),
   LAYERLENS_REGISTRY_CREDENTIALS: optionalStr,
   LAYERLENS_API_KEYS: list,
+  LAYERLENS_ANALYZE_RATE_LIMIT: (s: string | undefined) =>
+    !s || /^\s*[1-9]\d*\s*\/\s*[smh]\s*(:\s*[1-9]\d*\s*)?$/i.test(s) ? s : new Issue(`not a rate: ${s} (use e.g. 60/m, 10/s:20 for a burst of 20)`),
   LAYERLENS_WORKER_CONCURRENCY: int(1, 1),
   LAYERLENS_LAYER_CONCURRENCY: int(3, 1),
   LAYERLENS_WORKER_PROCESSES: int(availableParallelism(), 1),
@@ -115,7 +117,10 @@ export interface Config {
    * as environment variables (see registry/credentials.ts). Parsed only by the credential store; never log it.
    */
   registryCredentials?: string;
+  /** `KEY` (every scope) or `KEY:read+analyze+admin`; never log them. */
   apiKeys: string[];
+  /** `60/m[:burst]` per API key (per address on an open API) for POST /v1/analyses; unset means unlimited. */
+  analyzeRateLimit?: string;
   workerConcurrency: number;
   layerConcurrency: number;
   /** `layerlens worker` runs this many worker processes (tar parsing is single-threaded: one per core). */
@@ -223,6 +228,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     allowLocalSources: e.LAYERLENS_ALLOW_LOCAL_SOURCES,
     registryCredentials: e.LAYERLENS_REGISTRY_CREDENTIALS || undefined,
     apiKeys: e.LAYERLENS_API_KEYS,
+    analyzeRateLimit: e.LAYERLENS_ANALYZE_RATE_LIMIT || undefined,
     workerConcurrency: e.LAYERLENS_WORKER_CONCURRENCY,
     layerConcurrency: e.LAYERLENS_LAYER_CONCURRENCY,
     workerProcesses: e.LAYERLENS_WORKER_PROCESSES,

@@ -46,9 +46,11 @@ const STATUS: Partial<Record<ErrorCode, ContentfulStatusCode>> = {
 const TITLES: Record<number, string> = {
   400: 'Bad request',
   401: 'Unauthorized',
+  403: 'Forbidden',
   404: 'Not found',
   413: 'Request body too large',
   415: 'Unsupported media type',
+  429: 'Too many requests',
   422: 'The image cannot be analysed',
   500: 'Internal error',
   502: 'Registry error',

@@ -27,6 +27,7 @@ import { ANALYZER_VERSION } from '../version.js';
 import { createApp } from './app.js';
 import { cachedResultListener, type FastListener } from './cached-result-listener.js';
 import { PROBLEM_MEDIA_TYPE, problemType } from './problem.js';
+import { parseRateLimit, RedisRateLimiter } from './rate-limit.js';
 
 export interface RunningApi {
   server: ServerType;
@@ -62,6 +63,7 @@ export async function startApi(config: Config, logger: Logger, options: { prefix
   // BullMQ prints connection errors to the console unless someone listens; log them once, at warn, like the rest.
   for (const q of [queue.queue, rescanQueue]) q.on('error', (err) => logger.warn({ err: err.message }, 'queue connection error (api)'));
   const keyPrefix = options.prefix ?? 'layerlens';
+  const analyzeLimit = config.analyzeRateLimit ? parseRateLimit(config.analyzeRateLimit) : undefined;
   // Results are immutable per digest × analyzer version: hot SBOMs are served from memory, not read from Redis.
   const resultBodies =
     config.resultMemoryCacheBytes > 0
@@ -86,6 +88,7 @@ export async function startApi(config: Config, logger: Logger, options: { prefix
     },
     ready: async () => (await redis.ping()) === 'PONG',
     apiKeys: config.apiKeys,
+    analyzeLimiter: analyzeLimit ? new RedisRateLimiter(redis, analyzeLimit, keyPrefix) : undefined,
     logger,
     openapi: readOpenApi(),
     callbacks: config.callback.secret ? new CallbackRegistry(redis, { prefix: options.prefix, allowPrivate: config.callback.allowPrivate }) : undefined,

@@ -205,6 +205,18 @@ describe.skipIf(!hasRegistry)('attack suite: hostile images and registries again
     expect(o.detail).toContain('linux/amd64');
   }, 60_000);
 
+  it('a watch on a registry the SSRF guard refuses is 422 REGISTRY_NOT_ALLOWED at creation, not at every run', async () => {
+    const create = (repository: string) =>
+      fetch(`${base}/v1/watches`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ repository, tags: ['1'], interval: '1h' }) });
+    const refused = await create('169.254.169.254/latest/meta-data');
+    expect(refused.status).toBe(422);
+    expect(await refused.json()).toMatchObject({ code: 'REGISTRY_NOT_ALLOWED', detail: expect.stringContaining('169.254.169.254') });
+    expect((await (await fetch(`${base}/v1/watches`)).json()).watches).toEqual([]);
+    const accepted = await create(`${proxy.host}/hostile/ordinary`);
+    expect(accepted.status).toBe(201);
+    await fetch(`${base}/v1/watches/${((await accepted.json()) as { id: string }).id}`, { method: 'DELETE' });
+  }, 60_000);
+
   it('a 1 MB package name completes without it, with a warning', async () => {
     const layer = await tarLayer([
       { path: 'app/node_modules/huge/package.json', content: JSON.stringify({ name: 'n'.repeat(1_000_000), version: '1.0.0' }) },

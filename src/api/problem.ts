@@ -42,6 +42,7 @@ const TITLES: Record<number, string> = {
   400: 'Bad request',
   401: 'Unauthorized',
   404: 'Not found',
+  406: 'Not acceptable',
   413: 'Request body too large',
   415: 'Unsupported media type',
   422: 'The image cannot be analysed',

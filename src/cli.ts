@@ -11,6 +11,7 @@ import { setFlagsFromString } from 'node:v8';
 // modules load (preferSmallHeap), and no command pays for the modules of another (pino, BullMQ, Hono…).
 import type { AnalysisResult, SbomAnalysis } from './analyze.js';
 import type { Config } from './config.js';
+import type { SbomFormat } from './sbom/formats/index.js';
 
 const help = (version: string) => `layerlens ${version} — SBOMs and layer reports for OCI images
 
@@ -19,6 +20,9 @@ Usage:
       the SBOM of IMAGE in each FORMAT (stdout, or FILE): cyclonedx-json (1.6; cyclonedx-json@1.5 too),
       cyclonedx-xml, spdx-json (2.3), table (NAME VERSION TYPE LAYER), purls; default: table on a terminal,
       cyclonedx-json otherwise; -o FILE alone is cyclonedx-json to FILE
+  layerlens scan IMAGE [-o ...] --attach
+      also push the SBOM (each document format among -o, else CycloneDX JSON) to the image's repository as an
+      OCI 1.1 referrer of the image (Referrers API, or the sha256-<hex> referrers tag); not pushed twice
   layerlens scan IMAGE --platform all [-o [FORMAT=]DIR]
       one SBOM per image platform: DIR/OS-ARCH[-VARIANT].cdx.json (or the FORMAT's extension), or one
       CycloneDX document per line on stdout
@@ -61,6 +65,7 @@ async function main(argv: string[]): Promise<number> {
       limit: { type: 'string' },
       last: { type: 'string' },
       results: { type: 'boolean' },
+      attach: { type: 'boolean' },
       output: { type: 'string', short: 'o', multiple: true },
       format: { type: 'string' },
       ci: { type: 'boolean' },
@@ -89,6 +94,9 @@ async function main(argv: string[]): Promise<number> {
     case 'scan': {
       if (values.platform === 'all') return scanAllPlatforms(requireImage(image), config, values.output ?? [], values.quiet);
       const outputs = await outputSpecs(values.output ?? []);
+      if (values.attach && (await import('./image/open.js')).isLocalSource(requireImage(image))) {
+        throw new UsageError('--attach needs a registry image: a local source has no registry to attach to');
+      }
       // The SBOM only: the layer report (the largest allocation on an image of many files) is not built.
       const result = await analyze(requireImage(image), config, values.platform, values.quiet, false);
       for (const out of outputs) {
@@ -96,6 +104,7 @@ async function main(argv: string[]): Promise<number> {
         if (out.file) await writeFile(out.file, body);
         else process.stdout.write(body.endsWith('\n') ? body : `${body}\n`);
       }
+      if (values.attach) await attachToRegistry(requireImage(image), config, result, outputs.map((o) => o.format), values.quiet);
       return 0;
     }
     case 'layers': {
@@ -286,6 +295,35 @@ async function analyze(image: string, config: Config, platform: string | undefin
     for (const w of result.warnings) process.stderr.write(`warning: ${w}\n`);
   }
   return result;
+}
+
+/**
+ * `--attach`: the SBOM pushed to the image's repository as an OCI 1.1 referrer (registry/attach.ts), in each
+ * document format among the -o outputs (CycloneDX JSON when there is none), with the registry credentials a pull uses.
+ */
+async function attachToRegistry(image: string, config: Config, result: SbomAnalysis, formats: SbomFormat[], quiet = false): Promise<void> {
+  const [{ attachSbom }, { registryClientFromConfig }, { parseReference }, { sbomFormat }, { ANALYZER_VERSION }] = await Promise.all([
+    import('./registry/attach.js'),
+    import('./registry/from-config.js'),
+    import('./registry/reference.js'),
+    import('./sbom/formats/index.js'),
+    import('./version.js'),
+  ]);
+  const client = registryClientFromConfig(config, { plainHttpLoopback: true, allowPrivateAddresses: true });
+  const documents = formats.filter((f) => f.document);
+  for (const format of documents.length ? documents : [sbomFormat('cyclonedx-json')!]) {
+    const body = format.id === 'cyclonedx-json@1.6' ? result.sbom : format.encode(result.sbomInput);
+    const attached = await attachSbom(client, {
+      image: parseReference(image),
+      subjectDigest: result.image.digest,
+      artifactType: format.baseType,
+      body,
+      fileName: `sbom.${format.extension}`,
+      analyzerVersion: ANALYZER_VERSION,
+      created: result.sbomInput.subject.created,
+    });
+    if (!quiet) process.stderr.write(`${attached.pushed ? 'attached' : 'already attached'} ${format.id} as ${attached.digest} (${attached.via})\n`);
+  }
 }
 
 /** `-o` values, checked before anything is pulled; a bad one is a usage error. */

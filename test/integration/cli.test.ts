@@ -113,6 +113,17 @@ describe.skipIf(skip)('layerlens CLI against a registry', () => {
     expect(unknown.stderr).toContain('"docx" is not a format');
   });
 
+  it('scan --attach pushes the SBOM as a referrer of the image once; a rescan finds it attached', async () => {
+    const image = `${registry.host}/library/alpine:3.19`;
+    const first = await run(['scan', image, '--attach', '-o', `spdx-json=${join(dir, 'attached.spdx.json')}`]);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stderr).toMatch(/attached spdx-json@2\.3 as sha256:[0-9a-f]{64} \(referrers-tag\)/);
+    const again = await run(['scan', image, '--attach', '-o', `spdx-json=${join(dir, 'attached.spdx.json')}`]);
+    expect(again.stderr).toContain('already attached spdx-json@2.3');
+    const local = await run(['scan', `oci-dir:${dir}`, '--attach', '-q']);
+    expect(local.code).toBe(2);
+  });
+
   it('scan fails with exit 1 and the error code for a missing image', async () => {
     const res = await run(['scan', `${registry.host}/library/alpine:nope`]);
     expect(res.code).toBe(1);

@@ -13,6 +13,7 @@ import { ANALYZER_VERSION } from '../../src/version.js';
 import { buildImage, pushImage, tarLayer } from '../support/image-builder.js';
 import { hasRegistry, registrySkipMessage, startRegistry, type TestRegistry } from '../support/registry.js';
 import { sampleSbomInput } from '../support/sbom-sample.js';
+import { ReferrersResponder } from '../support/referrers-responder.js';
 
 if (!hasRegistry) console.warn(registrySkipMessage);
 
@@ -55,5 +56,26 @@ describe.skipIf(!hasRegistry)('attach SBOMs to the image (referrers tag schema o
     const again = await attachSbom(client, { ...common, artifactType: 'application/vnd.cyclonedx+json', body: cdx, fileName: 'sbom.cdx.json' });
     expect(again).toEqual({ digest: a.digest, via: 'referrers-tag', pushed: false });
     expect((await referrers(client, { registry: image.registry, repository: image.repository }, digest)).manifests).toHaveLength(2);
+  });
+
+  it('through the Referrers API where the registry has it: no referrers tag, found by digest, not pushed twice', async () => {
+    const responder = await new ReferrersResponder(registry.url).start();
+    try {
+      const image = parseReference(`${responder.host}/team/app:1`);
+      const input = { ...sampleSbomInput(), subject: { ...sampleSbomInput().subject, digest } };
+      const req = { image, subjectDigest: digest, analyzerVersion: ANALYZER_VERSION, created: input.subject.created, artifactType: 'application/spdx+json', fileName: 'sbom.spdx.json' };
+      const body = sbomFormat('spdx-json')!.encode({ ...input, warnings: ['via the API'] });
+      const first = await attachSbom(client, { ...req, body });
+      expect(first).toMatchObject({ via: 'referrers-api', pushed: true });
+      const found = await referrers(client, { registry: image.registry, repository: image.repository }, digest);
+      expect(found.api).toBe(true);
+      expect(found.manifests.map((m) => m.digest)).toEqual([first.digest]);
+      expect(responder.seen.filter((r) => r.includes('/manifests/sha256-'))).toEqual([]);
+      const again = await attachSbom(client, { ...req, body });
+      expect(again).toEqual({ digest: first.digest, via: 'referrers-api', pushed: false });
+      expect(responder.seen.filter((r) => r.startsWith('PUT ')).length).toBe(2); // the first attach only: the SBOM blob and the manifest (the empty config was there)
+    } finally {
+      await responder.stop();
+    }
   });
 });

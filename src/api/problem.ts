@@ -48,6 +48,7 @@ const TITLES: Record<number, string> = {
   401: 'Unauthorized',
   403: 'Forbidden',
   404: 'Not found',
+  406: 'Not acceptable',
   413: 'Request body too large',
   415: 'Unsupported media type',
   429: 'Too many requests',

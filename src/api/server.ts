@@ -22,7 +22,7 @@ import type { Logger } from '../logger.js';
 import { registryClientFromConfig } from '../registry/from-config.js';
 import type { Platform } from '../registry/platform.js';
 import { parseReference } from '../registry/reference.js';
-import { CYCLONEDX_MEDIA_TYPE } from '../sbom/cyclonedx.js';
+import { resultPartContentType } from '../sbom/formats/represent.js';
 import { ANALYZER_VERSION } from '../version.js';
 import { createApp } from './app.js';
 import { cachedResultListener, type FastListener } from './cached-result-listener.js';
@@ -70,7 +70,7 @@ export async function startApi(config: Config, logger: Logger, options: { prefix
       ? new ResultBodyCache({
           maxBytes: config.resultMemoryCacheBytes,
           analyzerVersion: ANALYZER_VERSION,
-          contentType: (part) => (part === 'sbom' ? CYCLONEDX_MEDIA_TYPE : 'application/json'),
+          contentType: resultPartContentType,
         })
       : undefined;
   const app = createApp({

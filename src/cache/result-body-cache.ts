@@ -10,7 +10,8 @@ import { gzip as gzipCb } from 'node:zlib';
 
 const gzip = promisify(gzipCb);
 
-export type ResultPart = 'sbom' | 'layers';
+/** The layer report, or one representation of the SBOM (`sbom` is the stored form; see sbom/formats/represent.ts). */
+export type ResultPart = 'layers' | 'sbom' | `sbom-${string}`;
 type Bytes = Uint8Array<ArrayBuffer>;
 
 export interface CachedBody {
@@ -95,7 +96,8 @@ export class ResultBodyCache {
       'content-type': this.options.contentType(part),
       etag,
       'cache-control': 'public, max-age=31536000, immutable',
-      vary: 'accept-encoding',
+      // An SBOM's representation follows Accept (or ?format=): caches must key on it too.
+      vary: part === 'layers' ? 'accept-encoding' : 'accept, accept-encoding',
     };
     const body: CachedBody = { etag, identity, identityHeaders: { ...common, 'content-length': String(identity.length) } };
     if (identity.length >= (this.options.minGzipBytes ?? 1024)) {

@@ -3,7 +3,7 @@
  * on SIGTERM/SIGINT (running jobs finish or are handed back) within a bounded time.
  */
 import { Queue, Worker } from 'bullmq';
-import { Redis } from 'ioredis';
+import { closeRedis, connectRedis, type RedisClient } from '../src/redis/connect.js';
 import { RedisLayerSummaryStore } from '../src/cache/redis-layer-store.js';
 import { RedisResultStore } from '../src/cache/redis-result-store.js';
 import type { Config } from '../src/config.js';
@@ -28,12 +28,12 @@ export interface RunningWorker {
 
 export function startWorker(config: Config, logger: Logger, options: { prefix?: string } = {}): RunningWorker {
   // Workers block on Redis; BullMQ requires maxRetriesPerRequest: null so a blocked command is never abandoned.
-  const connection = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
+  const connection = connectRedis(config.redis, 'queue');
   connection.on('error', (err) => logger.error({ err: err.message }, 'redis connection error (worker)'));
   const results = new RedisResultStore(connection, { ttlSeconds: config.resultTtlSeconds, prefix: options.prefix });
   // The layer cache gets a connection of its own: its values are large (a 500 000-file layer is megabytes), and on
   // BullMQ's connection a big GET or SET would queue the lock renewals behind it and get jobs marked stalled.
-  const layerConnection = config.layerCache.enabled ? new Redis(config.redisUrl, { maxRetriesPerRequest: null }) : undefined;
+  const layerConnection = config.layerCache.enabled ? connectRedis(config.redis, 'queue') : undefined;
   layerConnection?.on('error', (err) => logger.error({ err: err.message }, 'redis connection error (layer cache)'));
   const processor = createAnalyzeProcessor({
     client: registryClientFromConfig(config),
@@ -68,8 +68,8 @@ export function startWorker(config: Config, logger: Logger, options: { prefix?: 
     async close() {
       await worker.close();
       await extras.close();
-      await connection.quit().catch(() => connection.disconnect());
-      await layerConnection?.quit().catch(() => layerConnection.disconnect());
+      await closeRedis(connection);
+      if (layerConnection) await closeRedis(layerConnection);
     },
   };
 }
@@ -78,7 +78,7 @@ export function startWorker(config: Config, logger: Logger, options: { prefix?: 
  * The rescan worker (watch schedulers fire here) and, when LAYERLENS_CALLBACK_SECRET is set, callback dispatch and
  * delivery. They share the analysis worker's connection: BullMQ gives each Worker its own blocking connection.
  */
-function startRescansAndCallbacks(config: Config, logger: Logger, connection: Redis, prefix: string | undefined, analysis: Worker<AnalysisPayload, AnalysisJobResult>) {
+function startRescansAndCallbacks(config: Config, logger: Logger, connection: RedisClient, prefix: string | undefined, analysis: Worker<AnalysisPayload, AnalysisJobResult>) {
   const client = registryClientFromConfig(config);
   const results = new RedisResultStore(connection, { ttlSeconds: config.resultTtlSeconds, prefix });
   const analyses = new AnalysisQueue(connection, { prefix, attempts: config.jobAttempts });

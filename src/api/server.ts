@@ -3,7 +3,7 @@ import { getRequestListener, type ServerType } from '@hono/node-server';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
-import { Redis } from 'ioredis';
+import { closeRedis, connectRedis, type RedisClient } from '../redis/connect.js';
 import { RedisResultStore } from '../cache/redis-result-store.js';
 import { ResultBodyCache } from '../cache/result-body-cache.js';
 import type { Config } from '../config.js';
@@ -45,7 +45,7 @@ export function readOpenApi(): string {
 
 export async function startApi(config: Config, logger: Logger, options: { prefix?: string } = {}): Promise<RunningApi> {
   // The API fails fast when Redis is down instead of queueing commands: a caller gets a 503, not a hang.
-  const redis = new Redis(config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+  const redis = connectRedis(config.redis, 'api');
   redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error (api)'));
   const queue = new AnalysisQueue(redis, { prefix: options.prefix, attempts: config.jobAttempts });
   const client = registryClientFromConfig(config);
@@ -106,7 +106,7 @@ export async function startApi(config: Config, logger: Logger, options: { prefix
   const closeClients = async () => {
     await queue.close();
     await rescanQueue.close();
-    await redis.quit().catch(() => redis.disconnect());
+    await closeRedis(redis);
   };
   try {
     await listen(server, config.port, config.host);
@@ -146,7 +146,7 @@ function listen(server: ServerType, port: number, host: string): Promise<void> {
   });
 }
 
-function waitForRedis(redis: Redis, timeoutMs: number): Promise<void> {
+function waitForRedis(redis: RedisClient, timeoutMs: number): Promise<void> {
   if (redis.status === 'ready') return Promise.resolve();
   return new Promise((resolve) => {
     const done = () => {

@@ -13,7 +13,7 @@
  * The store is the boundary: analyzeImage sees only the LayerSummaryStore interface and stays free of Redis.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/connect.js';
 import { catalogerSetVersion } from '../catalog/catalogers.js';
 import { LayerlensError, isLayerlensError } from '../errors.js';
 import type { LayerSummary } from '../image/layer-summary.js';
@@ -67,7 +67,7 @@ export class RedisLayerSummaryStore implements LayerSummaryStore {
   private readonly pollMs: number;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly options: RedisLayerStoreOptions = {},
   ) {
     const capture =

@@ -2,13 +2,13 @@
  * Results in Redis, keyed by platform manifest digest × analyzer version. The three parts of a result are written
  * in one MULTI so a reader sees all of it or nothing (nothing half-written is ever served).
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/connect.js';
 import { ANALYZER_VERSION } from '../version.js';
 import type { ResultMeta, ResultStore, StoredResult } from './stores.js';
 
 export class RedisResultStore implements ResultStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly options: { prefix?: string; ttlSeconds?: number; analyzerVersion?: string } = {},
   ) {}
 

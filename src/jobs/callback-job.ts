@@ -5,7 +5,7 @@
  */
 import { createHmac } from 'node:crypto';
 import type { DefaultJobOptions } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/connect.js';
 import { z } from 'zod';
 import { checkCallbackTarget, type LookupAll } from './callback-target.js';
 
@@ -54,7 +54,7 @@ const PENDING_TTL_SECONDS = 7 * 24 * 3600;
 
 export class CallbackRegistry {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly options: { prefix?: string; allowPrivate: boolean; lookup?: LookupAll },
   ) {}
 

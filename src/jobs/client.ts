@@ -3,7 +3,7 @@
  * analysed. It never imports worker code.
  */
 import { Queue, type Job } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/connect.js';
 import { ANALYZE_QUEUE, analysisJobId, analysisPayload, type AnalysisPayload } from './analysis-job.js';
 import { analysisJobOptions } from './queue-options.js';
 
@@ -21,7 +21,7 @@ export interface JobView {
 export class AnalysisQueue {
   readonly queue: Queue<AnalysisPayload>;
 
-  constructor(connection: Redis, options: { prefix?: string; attempts?: number } = {}) {
+  constructor(connection: RedisClient, options: { prefix?: string; attempts?: number } = {}) {
     this.queue = new Queue<AnalysisPayload>(ANALYZE_QUEUE, {
       connection,
       prefix: options.prefix,

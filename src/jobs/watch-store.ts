@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import picomatch from 'picomatch';
 import type { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/connect.js';
 import { z } from 'zod';
 import { parsePlatform } from '../registry/platform.js';
 import { parseReference } from '../registry/reference.js';
@@ -64,7 +64,7 @@ export class WatchInputError extends Error {}
 
 export class WatchService {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly queue: Queue<RescanPayload>,
     private readonly options: { prefix?: string; minIntervalMs: number },
   ) {}

@@ -3,6 +3,7 @@
  * on SIGTERM/SIGINT (running jobs finish or are handed back) within a bounded time.
  */
 import { Queue, Worker } from 'bullmq';
+import { KeySpace } from '../src/redis/keys.js';
 import { closeRedis, connectRedis, type RedisClient } from '../src/redis/connect.js';
 import { RedisLayerSummaryStore } from '../src/cache/redis-layer-store.js';
 import { RedisResultStore } from '../src/cache/redis-result-store.js';
@@ -55,7 +56,7 @@ export function startWorker(config: Config, logger: Logger, options: { prefix?: 
   });
   const worker = new Worker<AnalysisPayload, AnalysisJobResult>(ANALYZE_QUEUE, processor, {
     connection,
-    prefix: options.prefix,
+    prefix: new KeySpace(options.prefix).queuePrefix(ANALYZE_QUEUE),
     concurrency: config.workerConcurrency,
     lockDuration: WORKER_LOCK_DURATION_MS,
     stalledInterval: WORKER_STALLED_INTERVAL_MS,
@@ -82,9 +83,10 @@ function startRescansAndCallbacks(config: Config, logger: Logger, connection: Re
   const client = registryClientFromConfig(config);
   const results = new RedisResultStore(connection, { ttlSeconds: config.resultTtlSeconds, prefix });
   const analyses = new AnalysisQueue(connection, { prefix, attempts: config.jobAttempts });
-  const rescanQueue = new Queue<RescanPayload>(RESCAN_QUEUE, { connection, prefix });
+  const keys = new KeySpace(prefix);
+  const rescanQueue = new Queue<RescanPayload>(RESCAN_QUEUE, { connection, prefix: keys.queuePrefix(RESCAN_QUEUE) });
   const watches = new WatchService(connection, rescanQueue, { prefix, minIntervalMs: config.watchMinIntervalMs });
-  const callbackQueue = new Queue<CallbackPayload>(CALLBACK_QUEUE, { connection, prefix, defaultJobOptions: callbackJobOptions(config.callback.attempts) });
+  const callbackQueue = new Queue<CallbackPayload>(CALLBACK_QUEUE, { connection, prefix: keys.queuePrefix(CALLBACK_QUEUE), defaultJobOptions: callbackJobOptions(config.callback.attempts) });
   const registry = new CallbackRegistry(connection, { prefix, allowPrivate: config.callback.allowPrivate });
   const rescans = new Worker<RescanPayload>(
     RESCAN_QUEUE,
@@ -97,7 +99,7 @@ function startRescansAndCallbacks(config: Config, logger: Logger, connection: Re
       callbacks: registry,
       resolve: (image, platform, signal) => resolveImage(client, parseReference(image), platform, signal),
     }),
-    { connection, prefix, concurrency: 2 },
+    { connection, prefix: keys.queuePrefix(RESCAN_QUEUE), concurrency: 2 },
   );
   rescans.on('error', (err) => logger.error({ err: err.message }, 'rescan worker error'));
   const workers: Worker[] = [rescans];
@@ -110,7 +112,7 @@ function startRescansAndCallbacks(config: Config, logger: Logger, connection: Re
     analysis.on('completed', (job) => safely(job, 'completed'));
     // finishedOn is set only when the job moved to failed for good; a failed attempt with retries left has none.
     analysis.on('failed', (job) => (job?.finishedOn ? safely(job, 'failed') : undefined));
-    const delivery = new Worker<CallbackPayload>(CALLBACK_QUEUE, createCallbackProcessor({ secret, allowPrivate: config.callback.allowPrivate, logger }), { connection, prefix, concurrency: 8 });
+    const delivery = new Worker<CallbackPayload>(CALLBACK_QUEUE, createCallbackProcessor({ secret, allowPrivate: config.callback.allowPrivate, logger }), { connection, prefix: keys.queuePrefix(CALLBACK_QUEUE), concurrency: 8 });
     delivery.on('error', (err) => logger.error({ err: err.message }, 'callback worker error'));
     workers.push(delivery);
   }

@@ -3,6 +3,7 @@ import { getRequestListener, type ServerType } from '@hono/node-server';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
+import { KeySpace } from '../redis/keys.js';
 import { closeRedis, connectRedis, type RedisClient } from '../redis/connect.js';
 import { RedisResultStore } from '../cache/redis-result-store.js';
 import { ResultBodyCache } from '../cache/result-body-cache.js';
@@ -56,10 +57,10 @@ export async function startApi(config: Config, logger: Logger, options: { prefix
     }
     return { client, platform, signal, limits: config.limits, allowLocalSources: true };
   };
-  const rescanQueue = new Queue<RescanPayload>(RESCAN_QUEUE, { connection: redis, prefix: options.prefix });
+  const keys = new KeySpace(options.prefix);
+  const rescanQueue = new Queue<RescanPayload>(RESCAN_QUEUE, { connection: redis, prefix: keys.queuePrefix(RESCAN_QUEUE) });
   // BullMQ prints connection errors to the console unless someone listens; log them once, at warn, like the rest.
   for (const q of [queue.queue, rescanQueue]) q.on('error', (err) => logger.warn({ err: err.message }, 'queue connection error (api)'));
-  const keyPrefix = options.prefix ?? 'layerlens';
   // Results are immutable per digest × analyzer version: hot SBOMs are served from memory, not read from Redis.
   const resultBodies =
     config.resultMemoryCacheBytes > 0
@@ -94,8 +95,8 @@ export async function startApi(config: Config, logger: Logger, options: { prefix
       maxBodyBytes: config.webhook.maxBodyBytes,
       registryHosts: config.webhook.registryHosts,
       firstSeen: async (key) =>
-        config.webhook.dedupSeconds === 0 || (await redis.set(`${keyPrefix}:webhook-seen:${key}`, '1', 'EX', config.webhook.dedupSeconds, 'NX')) === 'OK',
-      forget: async (key) => void (await redis.del(`${keyPrefix}:webhook-seen:${key}`)),
+        config.webhook.dedupSeconds === 0 || (await redis.set(keys.webhookSeen(key), '1', 'EX', config.webhook.dedupSeconds, 'NX')) === 'OK',
+      forget: async (key) => void (await redis.del(keys.webhookSeen(key))),
     },
   });
   // Give Redis a moment before taking traffic, so the first requests do not fail on a connection still opening;

@@ -1,8 +1,10 @@
 /**
  * Results in Redis, keyed by platform manifest digest × analyzer version. The three parts of a result are written
- * in one MULTI so a reader sees all of it or nothing (nothing half-written is ever served).
+ * in one MULTI so a reader sees all of it or nothing (nothing half-written is ever served); their keys share a hash
+ * tag, so on Redis Cluster that MULTI runs on one shard.
  */
 import type { RedisClient } from '../redis/connect.js';
+import { KeySpace } from '../redis/keys.js';
 import { ANALYZER_VERSION } from '../version.js';
 import type { ResultMeta, ResultStore, StoredResult } from './stores.js';
 
@@ -10,11 +12,14 @@ export class RedisResultStore implements ResultStore {
   constructor(
     private readonly redis: RedisClient,
     private readonly options: { prefix?: string; ttlSeconds?: number; analyzerVersion?: string } = {},
-  ) {}
+  ) {
+    this.keys = new KeySpace(options.prefix);
+  }
+
+  private readonly keys: KeySpace;
 
   private key(digest: string, part: 'meta' | 'sbom' | 'layers'): string {
-    const prefix = this.options.prefix ?? 'layerlens';
-    return `${prefix}:result:${this.options.analyzerVersion ?? ANALYZER_VERSION}:${digest}:${part}`;
+    return this.keys.resultKey(this.options.analyzerVersion ?? ANALYZER_VERSION, digest, part);
   }
 
   async getMeta(digest: string): Promise<ResultMeta | undefined> {

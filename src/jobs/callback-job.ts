@@ -6,6 +6,7 @@
 import { createHmac } from 'node:crypto';
 import type { DefaultJobOptions } from 'bullmq';
 import type { RedisClient } from '../redis/connect.js';
+import { KeySpace } from '../redis/keys.js';
 import { z } from 'zod';
 import { checkCallbackTarget, type LookupAll } from './callback-target.js';
 
@@ -59,7 +60,7 @@ export class CallbackRegistry {
   ) {}
 
   private key(jobId: string): string {
-    return `${this.options.prefix ?? 'layerlens'}:callbacks:${jobId}`;
+    return new KeySpace(this.options.prefix).callbacks(jobId);
   }
 
   /** undefined when the URL may be called back, else why not (for a 400 before anything is enqueued). */

@@ -4,6 +4,7 @@
  */
 import { Queue, type Job } from 'bullmq';
 import type { RedisClient } from '../redis/connect.js';
+import { KeySpace } from '../redis/keys.js';
 import { ANALYZE_QUEUE, analysisJobId, analysisPayload, type AnalysisPayload } from './analysis-job.js';
 import { analysisJobOptions } from './queue-options.js';
 
@@ -24,7 +25,7 @@ export class AnalysisQueue {
   constructor(connection: RedisClient, options: { prefix?: string; attempts?: number } = {}) {
     this.queue = new Queue<AnalysisPayload>(ANALYZE_QUEUE, {
       connection,
-      prefix: options.prefix,
+      prefix: new KeySpace(options.prefix).queuePrefix(ANALYZE_QUEUE),
       defaultJobOptions: analysisJobOptions(options.attempts ?? 3),
     });
   }

@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import picomatch from 'picomatch';
 import type { Queue } from 'bullmq';
 import type { RedisClient } from '../redis/connect.js';
+import { KeySpace } from '../redis/keys.js';
 import { z } from 'zod';
 import { parsePlatform } from '../registry/platform.js';
 import { parseReference } from '../registry/reference.js';
@@ -70,11 +71,11 @@ export class WatchService {
   ) {}
 
   private get definitions(): string {
-    return `${this.options.prefix ?? 'layerlens'}:watches`;
+    return new KeySpace(this.options.prefix).watches();
   }
 
   private stateKey(id: string): string {
-    return `${this.options.prefix ?? 'layerlens'}:watch-state:${id}`;
+    return new KeySpace(this.options.prefix).watchState(id);
   }
 
   async create(req: WatchRequest): Promise<WatchView> {

@@ -135,7 +135,7 @@ async function main(argv: string[]): Promise<number> {
         pattern: values.pattern,
         limit,
         last: values.last,
-        redisUrl: values.results ? config.redisUrl : undefined,
+        redis: values.results ? config.redis : undefined,
       });
       process.stdout.write(text);
       return 0;
@@ -178,8 +178,9 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'start': {
       const { ensureRedis } = await import('./local-redis.js');
-      const redis = await ensureRedis(process.env);
-      const full = { ...config, redisUrl: redis.url };
+      // Only when nothing is configured (no REDIS_URL, Cluster or Sentinel) may `start` bring its own redis-server.
+      const redis = await ensureRedis(process.env, config.redis);
+      const full = { ...config, redis: redis.target };
       const logger = await createLogger(config.logLevel, 'layerlens');
       if (redis.child) logger.info({ url: redis.url }, 'started a private redis-server (data is not persisted)');
       const { startApi } = await import('./api/server.js');

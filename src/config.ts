@@ -3,6 +3,7 @@
  * configuration table mirrors this file.
  */
 import { availableParallelism } from 'node:os';
+import { parseRedisTarget, type RedisTarget } from './redis/target.js';
 /**
  * One environment variable's parser: its value (undefined when unset) → the typed value, or an Issue. Hand-written
  * rather than a zod schema: `layerlens scan` loads this module, and zod alone is ~10 MB of a scan's resident memory.
@@ -18,16 +19,6 @@ const list: Field<string[]> = (s) => (s ?? '').split(',').map((x) => x.trim()).f
 const str = (fallback: string): Field<string> => (s) => s ?? fallback;
 
 const optionalStr: Field<string | undefined> = (s) => s;
-
-const url = (fallback: string): Field<string> => (s) => {
-  if (s === undefined) return fallback;
-  try {
-    new URL(s);
-    return s;
-  } catch {
-    return new Issue('Invalid URL');
-  }
-};
 
 const oneOf = <T extends string>(values: readonly T[], fallback: T): Field<T> => (s) => {
   if (s === undefined) return fallback;
@@ -60,7 +51,15 @@ const duration = (fallbackMs: number): Field<number> => (s) => {
 const schema = {
   PORT: int(8080, 0),
   HOST: str('0.0.0.0'),
-  REDIS_URL: url('redis://127.0.0.1:6379'),
+  REDIS_URL: optionalStr,
+  REDIS_CLUSTER_NODES: optionalStr,
+  REDIS_SENTINELS: optionalStr,
+  REDIS_SENTINEL_MASTER: optionalStr,
+  REDIS_SENTINEL_USERNAME: optionalStr,
+  REDIS_SENTINEL_PASSWORD: optionalStr,
+  REDIS_USERNAME: optionalStr,
+  REDIS_PASSWORD: optionalStr,
+  REDIS_TLS: bool(false),
   LAYERLENS_INSECURE_REGISTRIES: list,
   LAYERLENS_ALLOWED_REGISTRIES: list,
   LAYERLENS_ALLOW_PRIVATE_REGISTRIES: bool(false),
@@ -103,7 +102,8 @@ type Parsed = { [K in keyof typeof schema]: Exclude<ReturnType<(typeof schema)[K
 export interface Config {
   port: number;
   host: string;
-  redisUrl: string;
+  /** Standalone (REDIS_URL), Cluster (REDIS_CLUSTER_NODES) or Sentinel (REDIS_SENTINELS + REDIS_SENTINEL_MASTER). */
+  redis: RedisTarget;
   /** host:port entries spoken to over plain HTTP. */
   insecureRegistries: string[];
   /** When non-empty, the only registries the service may pull from. */
@@ -216,12 +216,26 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     if (value instanceof Issue) lines.push(`  ${key}: ${value.message}`);
     else out[key] = value;
   }
-  if (lines.length) throw new Error(`invalid configuration:\n${lines.join('\n')}`);
   const e = out as Parsed;
+  const redis = lines.length
+    ? undefined
+    : parseRedisTarget({
+        url: e.REDIS_URL,
+        clusterNodes: e.REDIS_CLUSTER_NODES,
+        sentinels: e.REDIS_SENTINELS,
+        sentinelMaster: e.REDIS_SENTINEL_MASTER,
+        sentinelUsername: e.REDIS_SENTINEL_USERNAME,
+        sentinelPassword: e.REDIS_SENTINEL_PASSWORD,
+        username: e.REDIS_USERNAME,
+        password: e.REDIS_PASSWORD,
+        tls: e.REDIS_TLS,
+      });
+  if (Array.isArray(redis)) lines.push(...redis.map((issue) => `  ${issue}`));
+  if (lines.length || !redis || Array.isArray(redis)) throw new Error(`invalid configuration:\n${lines.join('\n')}`);
   return {
     port: e.PORT,
     host: e.HOST,
-    redisUrl: e.REDIS_URL,
+    redis,
     insecureRegistries: e.LAYERLENS_INSECURE_REGISTRIES,
     allowedRegistries: e.LAYERLENS_ALLOWED_REGISTRIES,
     allowPrivateRegistries: e.LAYERLENS_ALLOW_PRIVATE_REGISTRIES,

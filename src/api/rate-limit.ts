@@ -3,7 +3,7 @@
  * (atomic, and Redis-Cluster-safe: a single key always lives on one slot); the clock is Redis' own (TIME), so API
  * hosts with skewed clocks share one notion of "now". An idle bucket expires once it would be full again.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/connect.js';
 
 /** `rate` tokens per `perMs`, up to `burst` at once. */
 export interface RateLimit {
@@ -51,7 +51,7 @@ export function parseRateLimit(text: string): RateLimit | undefined {
 
 export class RedisRateLimiter {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly limit: RateLimit,
     private readonly prefix = 'layerlens',
   ) {}

@@ -4,7 +4,8 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { readFileSync } from 'node:fs';
-import { Redis } from 'ioredis';
+import { KeySpace } from '../redis/keys.js';
+import { closeRedis, connectRedis, type RedisClient } from '../redis/connect.js';
 import { RedisResultStore } from '../cache/redis-result-store.js';
 import { ResultBodyCache } from '../cache/result-body-cache.js';
 import type { Config } from '../config.js';
@@ -48,7 +49,7 @@ export function readOpenApi(): string {
 
 export async function startApi(config: Config, logger: Logger, options: { prefix?: string } = {}): Promise<RunningApi> {
   // The API fails fast when Redis is down instead of queueing commands: a caller gets a 503, not a hang.
-  const redis = new Redis(config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+  const redis = connectRedis(config.redis, 'api');
   redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error (api)'));
   const queue = new AnalysisQueue(redis, { prefix: options.prefix, attempts: config.jobAttempts });
   const client = registryClientFromConfig(config);
@@ -59,10 +60,11 @@ export async function startApi(config: Config, logger: Logger, options: { prefix
     }
     return { client, platform, signal, limits: config.limits, allowLocalSources: true };
   };
-  const rescanQueue = new Queue<RescanPayload>(RESCAN_QUEUE, { connection: redis, prefix: options.prefix });
+  const keys = new KeySpace(options.prefix);
+  const rescanQueue = new Queue<RescanPayload>(RESCAN_QUEUE, { connection: redis, prefix: keys.queuePrefix(RESCAN_QUEUE) });
   // BullMQ prints connection errors to the console unless someone listens; log them once, at warn, like the rest.
   for (const q of [queue.queue, rescanQueue]) q.on('error', (err) => logger.warn({ err: err.message }, 'queue connection error (api)'));
-  const keyPrefix = options.prefix ?? 'layerlens';
+  const keyPrefix = keys.base;
   const analyzeLimit = config.analyzeRateLimit ? parseRateLimit(config.analyzeRateLimit) : undefined;
   // Results are immutable per digest × analyzer version: hot SBOMs are served from memory, not read from Redis.
   const resultBodies =
@@ -103,8 +105,8 @@ export async function startApi(config: Config, logger: Logger, options: { prefix
       maxBodyBytes: config.webhook.maxBodyBytes,
       registryHosts: config.webhook.registryHosts,
       firstSeen: async (key) =>
-        config.webhook.dedupSeconds === 0 || (await redis.set(`${keyPrefix}:webhook-seen:${key}`, '1', 'EX', config.webhook.dedupSeconds, 'NX')) === 'OK',
-      forget: async (key) => void (await redis.del(`${keyPrefix}:webhook-seen:${key}`)),
+        config.webhook.dedupSeconds === 0 || (await redis.set(keys.webhookSeen(key), '1', 'EX', config.webhook.dedupSeconds, 'NX')) === 'OK',
+      forget: async (key) => void (await redis.del(keys.webhookSeen(key))),
     },
   });
   // Give Redis a moment before taking traffic, so the first requests do not fail on a connection still opening;
@@ -115,7 +117,7 @@ export async function startApi(config: Config, logger: Logger, options: { prefix
   const closeClients = async () => {
     await queue.close();
     await rescanQueue.close();
-    await redis.quit().catch(() => redis.disconnect());
+    await closeRedis(redis);
   };
   try {
     await listen(server, config.port, config.host);
@@ -194,7 +196,7 @@ function listen(server: ServerType, port: number, host: string): Promise<void> {
   });
 }
 
-function waitForRedis(redis: Redis, timeoutMs: number): Promise<void> {
+function waitForRedis(redis: RedisClient, timeoutMs: number): Promise<void> {
   if (redis.status === 'ready') return Promise.resolve();
   return new Promise((resolve) => {
     const done = () => {

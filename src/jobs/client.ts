@@ -3,7 +3,8 @@
  * analysed. It never imports worker code.
  */
 import { Queue, type Job } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/connect.js';
+import { KeySpace } from '../redis/keys.js';
 import { ANALYZE_QUEUE, analysisJobId, analysisPayload, sourceJobId, sourceOf, type AnalysisPayload } from './analysis-job.js';
 import { analysisJobOptions } from './queue-options.js';
 
@@ -21,10 +22,10 @@ export interface JobView {
 export class AnalysisQueue {
   readonly queue: Queue<AnalysisPayload>;
 
-  constructor(connection: Redis, options: { prefix?: string; attempts?: number } = {}) {
+  constructor(connection: RedisClient, options: { prefix?: string; attempts?: number } = {}) {
     this.queue = new Queue<AnalysisPayload>(ANALYZE_QUEUE, {
       connection,
-      prefix: options.prefix,
+      prefix: new KeySpace(options.prefix).queuePrefix(ANALYZE_QUEUE),
       defaultJobOptions: analysisJobOptions(options.attempts ?? 3),
     });
   }

@@ -6,7 +6,8 @@
 import { randomBytes } from 'node:crypto';
 import picomatch from 'picomatch';
 import type { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/connect.js';
+import { KeySpace } from '../redis/keys.js';
 import { z } from 'zod';
 import { parsePlatform } from '../registry/platform.js';
 import { parseReference } from '../registry/reference.js';
@@ -64,7 +65,7 @@ export class WatchInputError extends Error {}
 
 export class WatchService {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly queue: Queue<RescanPayload>,
     private readonly options: {
       prefix?: string;
@@ -78,11 +79,11 @@ export class WatchService {
   ) {}
 
   private get definitions(): string {
-    return `${this.options.prefix ?? 'layerlens'}:watches`;
+    return new KeySpace(this.options.prefix).watches();
   }
 
   private stateKey(id: string): string {
-    return `${this.options.prefix ?? 'layerlens'}:watch-state:${id}`;
+    return new KeySpace(this.options.prefix).watchState(id);
   }
 
   async create(req: WatchRequest): Promise<WatchView> {

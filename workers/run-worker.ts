@@ -9,7 +9,9 @@ import { RedisResultStore } from '../src/cache/redis-result-store.js';
 import type { Config } from '../src/config.js';
 import { ANALYZE_QUEUE, type AnalysisPayload } from '../src/jobs/analysis-job.js';
 import { WORKER_LOCK_DURATION_MS, WORKER_STALLED_INTERVAL_MS } from '../src/jobs/queue-options.js';
+import { PackageIndex } from '../src/fleet/package-index.js';
 import type { Logger } from '../src/logger.js';
+import { ANALYZER_VERSION } from '../src/version.js';
 import { registryClientFromConfig } from '../src/registry/from-config.js';
 import { createAnalyzeProcessor, type AnalysisJobResult } from './analyze-processor.js';
 import { AnalysisQueue } from '../src/jobs/client.js';
@@ -31,6 +33,7 @@ export function startWorker(config: Config, logger: Logger, options: { prefix?: 
   const connection = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
   connection.on('error', (err) => logger.error({ err: err.message }, 'redis connection error (worker)'));
   const results = new RedisResultStore(connection, { ttlSeconds: config.resultTtlSeconds, prefix: options.prefix });
+  const packageIndex = new PackageIndex(connection, results, { prefix: options.prefix, analyzerVersion: ANALYZER_VERSION, ttlSeconds: config.resultTtlSeconds });
   // The layer cache gets a connection of its own: its values are large (a 500 000-file layer is megabytes), and on
   // BullMQ's connection a big GET or SET would queue the lock renewals behind it and get jobs marked stalled.
   const layerConnection = config.layerCache.enabled ? new Redis(config.redisUrl, { maxRetriesPerRequest: null }) : undefined;
@@ -52,6 +55,7 @@ export function startWorker(config: Config, logger: Logger, options: { prefix?: 
     layerConcurrency: config.layerConcurrency,
     allowLocalSources: config.allowLocalSources,
     logger,
+    packageIndex,
   });
   const worker = new Worker<AnalysisPayload, AnalysisJobResult>(ANALYZE_QUEUE, processor, {
     connection,
@@ -95,6 +99,7 @@ function startRescansAndCallbacks(config: Config, logger: Logger, connection: Re
       watches,
       logger,
       callbacks: registry,
+      packages: new PackageIndex(connection, results, { prefix, analyzerVersion: ANALYZER_VERSION, ttlSeconds: config.resultTtlSeconds }),
       resolve: (image, platform, signal) => resolveImage(client, parseReference(image), platform, signal),
     }),
     { connection, prefix, concurrency: 2 },

@@ -34,7 +34,7 @@ export interface RequestedAnalysis {
   created?: boolean;
 }
 
-export type RequestAnalysisDeps = Pick<ApiDeps, 'resolve' | 'results' | 'queue' | 'logger' | 'callbacks'>;
+export type RequestAnalysisDeps = Pick<ApiDeps, 'resolve' | 'results' | 'queue' | 'logger' | 'callbacks'> & { packages?: Pick<NonNullable<ApiDeps['packages']>, 'addReference'> };
 export type RequestAllDeps = RequestAnalysisDeps & Pick<ApiDeps, 'resolveAll'>;
 
 export async function requestAnalysis(deps: RequestAnalysisDeps, req: AnalysisRequest, signal?: AbortSignal): Promise<RequestedAnalysis> {
@@ -45,7 +45,11 @@ export async function requestAnalysis(deps: RequestAnalysisDeps, req: AnalysisRe
   if (!req.force) {
     const meta = await deps.results.getMeta(resolved.digest);
     // A cached answer is the notification: no callback is sent for it (the caller has the result in hand).
-    if (meta) return { ...base, status: 'completed', platform: meta.platform, result: { packages: meta.packages, warnings: meta.warnings.length } };
+    if (meta) {
+      // Another name for an image already analysed: the fleet index answers it under this reference too.
+      await deps.packages?.addReference(resolved.digest, resolved.name);
+      return { ...base, status: 'completed', platform: meta.platform, result: { packages: meta.packages, warnings: meta.warnings.length } };
+    }
   }
   // Registered before the enqueue so a job that finishes at once still finds the URL; kept per job id (a Redis set),
   // not in the job data, because a deduplicated request never writes its data.

@@ -12,6 +12,7 @@ import { isLocalSource, listPlatformImages, resolveLocalImage } from '../image/o
 import { resolveAllPlatforms, resolveImage } from '../image/resolve.js';
 import { CachingRegistryReader } from '../inspect/registry-reader.js';
 import { AnalysisQueue } from '../jobs/client.js';
+import { PackageIndex } from '../fleet/package-index.js';
 import { CallbackRegistry } from '../jobs/callback-job.js';
 import { RESCAN_QUEUE, type RescanPayload } from '../jobs/rescan-job.js';
 import { WatchService } from '../jobs/watch-store.js';
@@ -69,9 +70,10 @@ export async function startApi(config: Config, logger: Logger, options: { prefix
           contentType: (part) => (part === 'sbom' ? CYCLONEDX_MEDIA_TYPE : 'application/json'),
         })
       : undefined;
+  const results = new RedisResultStore(redis, { ttlSeconds: config.resultTtlSeconds, prefix: options.prefix });
   const app = createApp({
     queue,
-    results: new RedisResultStore(redis, { ttlSeconds: config.resultTtlSeconds, prefix: options.prefix }),
+    results,
     resultBodies,
     resolve: async (image, platform, signal) => {
       if (isLocalSource(image)) return resolveLocalImage(image, localOptions(platform, signal));
@@ -89,6 +91,7 @@ export async function startApi(config: Config, logger: Logger, options: { prefix
     callbacks: config.callback.secret ? new CallbackRegistry(redis, { prefix: options.prefix, allowPrivate: config.callback.allowPrivate }) : undefined,
     watches: new WatchService(redis, rescanQueue, { prefix: options.prefix, minIntervalMs: config.watchMinIntervalMs }),
     registry: new CachingRegistryReader(client, { tagTtlMs: config.tagCacheSeconds * 1000 }),
+    packages: new PackageIndex(redis, results, { prefix: options.prefix, analyzerVersion: ANALYZER_VERSION, ttlSeconds: config.resultTtlSeconds }),
     webhook: {
       secret: config.webhook.secret,
       maxBodyBytes: config.webhook.maxBodyBytes,

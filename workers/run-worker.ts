@@ -20,7 +20,7 @@ import { RESCAN_QUEUE, type RescanPayload } from '../src/jobs/rescan-job.js';
 import { WatchService } from '../src/jobs/watch-store.js';
 import { resolveImage } from '../src/image/resolve.js';
 import { parseReference } from '../src/registry/reference.js';
-import { createCallbackDispatcher, createCallbackProcessor } from './callback-processor.js';
+import { createCallbackDispatcher, createCallbackProcessor, createMoveAnnouncer } from './callback-processor.js';
 import { createRescanProcessor } from './rescan-processor.js';
 
 export interface RunningWorker {
@@ -90,6 +90,8 @@ function startRescansAndCallbacks(config: Config, logger: Logger, connection: Re
   const watches = new WatchService(connection, rescanQueue, { prefix, minIntervalMs: config.watchMinIntervalMs });
   const callbackQueue = new Queue<CallbackPayload>(CALLBACK_QUEUE, { connection, prefix, defaultJobOptions: callbackJobOptions(config.callback.attempts) });
   const registry = new CallbackRegistry(connection, { prefix, allowPrivate: config.callback.allowPrivate });
+  const packages = new PackageIndex(connection, results, { prefix, analyzerVersion: ANALYZER_VERSION, ttlSeconds: config.resultTtlSeconds });
+  const dispatchDeps = { registry, queue: callbackQueue, results, packages, logger };
   const rescans = new Worker<RescanPayload>(
     RESCAN_QUEUE,
     createRescanProcessor({
@@ -99,7 +101,9 @@ function startRescansAndCallbacks(config: Config, logger: Logger, connection: Re
       watches,
       logger,
       callbacks: registry,
-      packages: new PackageIndex(connection, results, { prefix, analyzerVersion: ANALYZER_VERSION, ttlSeconds: config.resultTtlSeconds }),
+      packages,
+      // Without a secret no watch can have a callbackUrl (refused at creation), so there is nothing to announce.
+      announceMove: config.callback.secret ? createMoveAnnouncer(dispatchDeps) : undefined,
       resolve: (image, platform, signal) => resolveImage(client, parseReference(image), platform, signal),
     }),
     { connection, prefix, concurrency: 2 },
@@ -108,7 +112,7 @@ function startRescansAndCallbacks(config: Config, logger: Logger, connection: Re
   const workers: Worker[] = [rescans];
   const secret = config.callback.secret;
   if (secret) {
-    const dispatch = createCallbackDispatcher({ registry, queue: callbackQueue, results, logger });
+    const dispatch = createCallbackDispatcher(dispatchDeps);
     const safely = (job: Parameters<typeof dispatch>[0] | undefined, outcome: 'completed' | 'failed') => {
       if (job) dispatch(job, outcome).catch((err: Error) => logger.error({ jobId: job.id, err: err.message }, 'queueing callbacks failed'));
     };

@@ -27,7 +27,7 @@ export interface ApiDeps {
   /** Largest accepted request body. */
   maxBodyBytes?: number;
   /** Callback URLs per job; without it `callbackUrl` is refused (no LAYERLENS_CALLBACK_SECRET to sign with). */
-  callbacks?: Pick<CallbackRegistry, 'register' | 'checkUrl'>;
+  callbacks?: Pick<CallbackRegistry, 'register' | 'checkUrl' | 'registerMove'>;
   /** POST /v1/webhooks/registry; without a secret the endpoint refuses every request. */
   webhook?: WebhookDeps;
   /** Scheduled rescans; without it /v1/watches answers 503. */

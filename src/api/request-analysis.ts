@@ -3,6 +3,7 @@
  * registry webhook and the watch rescans — so all of them share the job-id dedup and the result cache.
  */
 import { cancelledRequest } from '../errors.js';
+import type { TagMove } from '../fleet/changes.js';
 import { platformKey, type ResolvedImage } from '../image/resolve.js';
 import { analysisJobId, type AnalysisPayload } from '../jobs/analysis-job.js';
 import { formatPlatform, type Platform } from '../registry/platform.js';
@@ -18,6 +19,8 @@ export interface AnalysisRequest {
   force?: boolean;
   /** Told when the job completes or fails (already checked against the SSRF policy by the caller). */
   callbackUrl?: string;
+  /** A watched tag moved to this image: its callback (with the diff) is sent when the job ends. */
+  move?: TagMove;
 }
 
 export interface RequestedAnalysis {
@@ -54,6 +57,7 @@ export async function requestAnalysis(deps: RequestAnalysisDeps, req: AnalysisRe
   // Registered before the enqueue so a job that finishes at once still finds the URL; kept per job id (a Redis set),
   // not in the job data, because a deduplicated request never writes its data.
   if (req.callbackUrl) await deps.callbacks?.register(id, req.callbackUrl);
+  if (req.move) await deps.callbacks?.registerMove(id, req.move);
   const payload: AnalysisPayload = {
     image: resolved.name,
     pinned: resolved.pinned,

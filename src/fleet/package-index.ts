@@ -8,6 +8,7 @@
  * (idempotent, re-derivable), and a query skips — and lazily removes — entries whose image result is gone, so an
  * image that expired or was removed is never answered.
  */
+import { gunzipSync, gzipSync } from 'node:zlib';
 import type { Redis } from 'ioredis';
 import type { ResultMeta } from '../cache/stores.js';
 import type { VersRange } from '../versions/vers.js';
@@ -66,6 +67,11 @@ export class PackageIndex {
   private factsKey(digest: string) {
     return `${this.prefix}:pkgfacts:${this.options.analyzerVersion}:{${digest}}`;
   }
+  /**
+   * Per package identity, one sorted set (all scores 0, so ordered and ranged by member bytes) of
+   * `digest TAB versions-json`: digests are fixed-length, so the order is digest order, a page is one ZRANGEBYLEX,
+   * and an image's entry is removed by its digest prefix without knowing its versions.
+   */
   private identityKey(identity: string) {
     return `${this.prefix}:pkgidx:${this.options.analyzerVersion}:{${identity}}`;
   }
@@ -76,14 +82,14 @@ export class PackageIndex {
   /** Index one completed analysis (called in the step that stores its result). */
   async record(image: ImageFacts): Promise<void> {
     const ttl = this.options.ttlSeconds ?? 0;
-    const body = JSON.stringify(image);
-    if (ttl > 0) await this.redis.set(this.factsKey(image.digest), body, 'EX', ttl);
-    else await this.redis.set(this.factsKey(image.digest), body);
-    const byIdentity = new Map<string, IndexedVersion[]>();
+    // gzip'd: an image's facts are repetitive JSON (a 300-package image: 62 kB → about a tenth).
+    const body = gzipSync(JSON.stringify(image));
+    const previous = ttl > 0 ? await this.redis.setBuffer(this.factsKey(image.digest), body, 'EX', ttl, 'GET') : await this.redis.setBuffer(this.factsKey(image.digest), body, 'GET');
+    // Indexed before (a forced re-analysis): its old entries go first, so no image is listed twice.
+    if (previous) await this.dropEntries(image.digest, decodeFacts(previous));
+    const byIdentity = new Map<string, StoredVersion[]>();
     for (const f of image.facts) {
-      const entry: IndexedVersion = { version: f.version, purl: f.purl };
-      if (f.layer !== undefined) entry.layer = f.layer;
-      if (f.ownedBy) entry.ownedBy = f.ownedBy;
+      const entry: StoredVersion = [f.version, f.purl, f.layer ?? null, f.ownedBy ?? null];
       const list = byIdentity.get(f.identity);
       if (list) list.push(entry);
       else byIdentity.set(f.identity, [entry]);
@@ -92,7 +98,7 @@ export class PackageIndex {
     let pipeline = this.redis.pipeline();
     let queued = 0;
     for (const [identity, versions] of byIdentity) {
-      pipeline.hset(this.identityKey(identity), image.digest, JSON.stringify(versions));
+      pipeline.zadd(this.identityKey(identity), 0, `${image.digest}\t${JSON.stringify(versions)}`);
       if (++queued % 1000 === 0) {
         await execOrThrow(pipeline);
         pipeline = this.redis.pipeline();
@@ -103,8 +109,8 @@ export class PackageIndex {
   }
 
   async facts(digest: string): Promise<ImageFacts | undefined> {
-    const raw = await this.redis.get(this.factsKey(digest));
-    return raw ? (JSON.parse(raw) as ImageFacts) : undefined;
+    const raw = await this.redis.getBuffer(this.factsKey(digest));
+    return raw ? decodeFacts(raw) : undefined;
   }
 
   /** Remember a name the image is known by (repository:tag, from analyses, webhooks and watches). */
@@ -122,12 +128,14 @@ export class PackageIndex {
   /** Remove an image from the index (with its result). */
   async remove(digest: string): Promise<void> {
     const image = await this.facts(digest);
-    if (image) {
-      const pipeline = this.redis.pipeline();
-      for (const identity of new Set(image.facts.map((f) => f.identity))) pipeline.hdel(this.identityKey(identity), digest);
-      await execOrThrow(pipeline);
-    }
+    if (image) await this.dropEntries(digest, image);
     await this.redis.del(this.factsKey(digest), this.referencesKey(digest));
+  }
+
+  private async dropEntries(digest: string, image: ImageFacts): Promise<void> {
+    const pipeline = this.redis.pipeline();
+    for (const identity of new Set(image.facts.map((f) => f.identity))) pipeline.zremrangebylex(this.identityKey(identity), ...entriesOf(digest));
+    await execOrThrow(pipeline);
   }
 
   /**
@@ -136,17 +144,26 @@ export class PackageIndex {
    */
   async query(identity: string, range: VersRange | undefined, page: { cursor?: string; limit: number }): Promise<PackageQueryPage> {
     const key = this.identityKey(identity);
-    const all = await this.redis.hgetall(key);
-    const digests = Object.keys(all).filter((d) => !page.cursor || d > page.cursor).sort();
     const images: PackageMatch[] = [];
     const stale: string[] = [];
-    let i = 0;
-    // Reads results in batches of the page size until the page is full: a range that few images match still pages.
-    while (i < digests.length && images.length < page.limit) {
+    let after = page.cursor;
+    let exhausted = false;
+    // Entries in digest order, a batch at a time, until the page is full: a range that few images match still
+    // pages, and a package every image holds costs one page of reads, not the whole fleet.
+    while (!exhausted && images.length < page.limit) {
+      const batchSize = Math.max(page.limit - images.length, 64);
+      const entries = await this.redis.zrangebylex(key, after ? entriesOf(after)[1] : '-', '+', 'LIMIT', 0, batchSize);
+      exhausted = entries.length < batchSize;
       const batch: { digest: string; packages: IndexedVersion[] }[] = [];
-      for (; i < digests.length && batch.length < page.limit - images.length; i++) {
-        const digest = digests[i]!;
-        const versions = (JSON.parse(all[digest]!) as IndexedVersion[]).filter((v) => !range || versContains(range, v.version));
+      for (const entry of entries) {
+        if (batch.length + images.length >= page.limit) {
+          exhausted = false;
+          break;
+        }
+        const tab = entry.indexOf('\t');
+        const digest = entry.slice(0, tab);
+        after = digest;
+        const versions = (JSON.parse(entry.slice(tab + 1)) as StoredVersion[]).filter((v) => !range || versContains(range, v[0])).map(indexedVersion);
         if (versions.length) batch.push({ digest, packages: versions });
       }
       const found = await Promise.all(batch.map(async (b) => [await this.results.getMeta(b.digest), await this.references(b.digest)] as const));
@@ -159,10 +176,42 @@ export class PackageIndex {
         images.push({ digest: b.digest, platform: meta.platform, references, analyzedAt: meta.completedAt, packages: b.packages });
       });
     }
-    if (stale.length) await this.redis.hdel(key, ...stale.slice(0, 1000));
-    const more = i < digests.length && images.length === page.limit;
-    return more ? { images, next: images[images.length - 1]!.digest } : { images };
+    if (stale.length) {
+      const pipeline = this.redis.pipeline();
+      for (const d of stale) pipeline.zremrangebylex(key, ...entriesOf(d));
+      await execOrThrow(pipeline);
+    }
+    if (images.length < page.limit) return { images };
+    // A full page: there is a next one unless the order ends right here.
+    const last = images[images.length - 1]!.digest;
+    const rest = await this.redis.zrangebylex(key, entriesOf(last)[1], '+', 'LIMIT', 0, 1);
+    return rest.length ? { images, next: last } : { images };
   }
+}
+
+/**
+ * One version as a per-package hash stores it: positional, because a fleet holds millions of these entries
+ * (10 000 images × 300 packages) and JSON keys would be a quarter of their bytes.
+ */
+type StoredVersion = [version: string, purl: string, layer: number | null, ownedBy: string | null];
+
+function indexedVersion([version, purl, layer, ownedBy]: StoredVersion): IndexedVersion {
+  const v: IndexedVersion = { version, purl };
+  if (layer !== null) v.layer = layer;
+  if (ownedBy !== null) v.ownedBy = ownedBy;
+  return v;
+}
+
+/**
+ * The lex range holding `digest`'s entry: from `[digest TAB` to just past it. Every entry continues with `[` (the
+ * JSON array) after the tab, which sorts below DEL (0x7f), the exclusive end.
+ */
+function entriesOf(digest: string): [string, string] {
+  return [`[${digest}\t`, `(${digest}\t\x7f`];
+}
+
+function decodeFacts(raw: Buffer): ImageFacts {
+  return JSON.parse(gunzipSync(raw).toString('utf8')) as ImageFacts;
 }
 
 /** `registry/repository:tag` of a reference, or the repository alone for one pinned by digest only. */

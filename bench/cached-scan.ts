@@ -5,7 +5,7 @@
  * Usage: cached-scan.ts IMAGE [IMAGE…]   (env: REDIS_URL, BENCH_PREFIX, LAYERLENS_INSECURE_REGISTRIES, BENCH_ROUNDS)
  */
 import { Transform, type Readable } from 'node:stream';
-import { Redis } from 'ioredis';
+import { connectRedis } from '../src/redis/connect.js';
 import { analyzeImage } from '../src/analyze.js';
 import { RedisLayerSummaryStore } from '../src/cache/redis-layer-store.js';
 import { loadConfig } from '../src/config.js';
@@ -14,7 +14,7 @@ import type { ImageSource } from '../src/image/source.js';
 import { registryClientFromConfig } from '../src/registry/from-config.js';
 
 const config = loadConfig();
-const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
+const redis = connectRedis(config.redis, 'queue');
 const store = new RedisLayerSummaryStore(redis, { prefix: process.env.BENCH_PREFIX ?? 'layerlens-bench', maxFileBytes: config.limits.maxFileBytes });
 const client = registryClientFromConfig(config);
 

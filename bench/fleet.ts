@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { RedisResultStore } from '../src/cache/redis-result-store.js';
 import { factsOf } from '../src/fleet/package-facts.js';
+import { KeySpace } from '../src/redis/keys.js';
 import { PackageIndex } from '../src/fleet/package-index.js';
 import { buildPurl, type Package } from '../src/sbom/package.js';
 import { parseVers } from '../src/versions/vers.js';
@@ -67,7 +68,7 @@ export async function runFleetBench(redisUrl: string, log: (m: string) => void):
     await index.record({ digest, image: `registry.example.com/team/app-${i % 500}:${i}`, platform: 'linux/amd64', facts });
     writeMs.push(performance.now() - t);
     // The result's meta is what the query checks presence by; written here as the worker would.
-    await redis.set(`${prefix}:result:bench:${digest}:meta`, JSON.stringify({ image: '', digest, platform: 'linux/amd64', analyzerVersion: 'bench', completedAt: new Date().toISOString(), packages: {}, warnings: [] }));
+    await redis.set(new KeySpace(prefix).resultKey('bench', digest, 'meta'), JSON.stringify({ image: '', digest, platform: 'linux/amd64', analyzerVersion: 'bench', completedAt: new Date().toISOString(), packages: {}, warnings: [] }));
   }
   const memory = Number((await redis.info('memory')).match(/used_memory:(\d+)/)?.[1] ?? 0);
   const kinds = {

@@ -12,11 +12,12 @@ import { withContext } from './errors.js';
 import type { LayerSummary } from './image/layer-summary.js';
 import type { ImageSource } from './image/source.js';
 import { CapturedView } from './image/squash.js';
+import { assertLayerCount } from './image/layers-of.js';
 import { walkLayer } from './image/walk-layer.js';
 import { formatPlatform } from './registry/platform.js';
 // report.js, not layers/index.js: the index also loads the CI gate and its YAML parser, which a scan never needs.
 import { buildLayerReport, type LayerReport } from './layers/report.js';
-import { encodeCycloneDx } from './sbom/cyclonedx.js';
+import { encodeCycloneDx, type SbomInput } from './sbom/cyclonedx.js';
 import type { Package } from './sbom/package.js';
 import { collectGarbage } from './util/full-gc.js';
 import { mapLimit } from './util/map-limit.js';
@@ -48,7 +49,10 @@ export interface AnalysisResult {
   /** Packages per ecosystem. */
   counts: Record<string, number>;
   warnings: string[];
+  /** CycloneDX 1.6 JSON: the stored form. */
   sbom: string;
+  /** What every SBOM encoding is made from (src/sbom/formats): the CLI's other `-o` formats. */
+  sbomInput: SbomInput;
   /** The layer-size report, from the same summaries (no second pull). */
   report: LayerReport;
   summaries: LayerSummary[];
@@ -67,6 +71,7 @@ export async function analyzeImage(source: ImageSource, options: AnalyzeOptions 
   let walks = 0;
   let summaries: LayerSummary[];
   try {
+    assertLayerCount(source, limits.maxLayers, source.name);
     summaries = await mapLimit(source.layers, options.layerConcurrency ?? 3, async (layer) => {
       const walk = () => {
         walks++;
@@ -90,9 +95,9 @@ export async function analyzeImage(source: ImageSource, options: AnalyzeOptions 
   }
   const view = CapturedView.fromLayers(summaries);
   const layerRefs = source.layers.map((l) => ({ index: l.index, digest: l.digest, diffId: l.diffId }));
-  const catalog = catalogImage(view, layerRefs, catalogers);
+  const catalog = catalogImage(view, layerRefs, catalogers, { timeBudgetMs: limits.catalogTimeBudgetMs });
   const warnings = [...summaries.flatMap((s, i) => s.warnings.map((w) => `layer ${i}: ${w}`)), ...catalog.warnings];
-  const sbom = encodeCycloneDx({
+  const sbomInput: SbomInput = {
     subject: {
       name: source.name,
       digest: source.digest,
@@ -104,7 +109,8 @@ export async function analyzeImage(source: ImageSource, options: AnalyzeOptions 
     distro: catalog.distro,
     packages: catalog.packages,
     warnings,
-  });
+  };
+  const sbom = encodeCycloneDx(sbomInput);
   const counts: Record<string, number> = {};
   for (const p of catalog.packages) counts[p.type] = (counts[p.type] ?? 0) + 1;
   let entries = 0;
@@ -128,6 +134,7 @@ export async function analyzeImage(source: ImageSource, options: AnalyzeOptions 
     counts,
     warnings,
     sbom,
+    sbomInput,
     ...(layerReport ? { report: buildLayerReport(summaries, source.config) } : {}),
     summaries,
   };

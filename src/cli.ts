@@ -11,14 +11,21 @@ import { setFlagsFromString } from 'node:v8';
 // modules load (preferSmallHeap), and no command pays for the modules of another (pino, BullMQ, Hono…).
 import type { AnalysisResult, SbomAnalysis } from './analyze.js';
 import type { Config } from './config.js';
+import type { SbomFormat } from './sbom/formats/index.js';
 
 const help = (version: string) => `layerlens ${version} — SBOMs and layer reports for OCI images
 
 Usage:
-  layerlens scan IMAGE [--platform OS/ARCH[/VARIANT]] [-o FILE]
-      CycloneDX 1.6 JSON SBOM of IMAGE (stdout, or FILE)
-  layerlens scan IMAGE --platform all [-o DIR]
-      one SBOM per image platform: DIR/OS-ARCH[-VARIANT].cdx.json, or one SBOM per line on stdout
+  layerlens scan IMAGE [--platform OS/ARCH[/VARIANT]] [-o FORMAT[=FILE]]...
+      the SBOM of IMAGE in each FORMAT (stdout, or FILE): cyclonedx-json (1.6; cyclonedx-json@1.5 too),
+      cyclonedx-xml, spdx-json (2.3), table (NAME VERSION TYPE LAYER), purls; default: table on a terminal,
+      cyclonedx-json otherwise; -o FILE alone is cyclonedx-json to FILE
+  layerlens scan IMAGE [-o ...] --attach
+      also push the SBOM (each document format among -o, else CycloneDX JSON) to the image's repository as an
+      OCI 1.1 referrer of the image (Referrers API, or the sha256-<hex> referrers tag); not pushed twice
+  layerlens scan IMAGE --platform all [-o [FORMAT=]DIR]
+      one SBOM per image platform: DIR/OS-ARCH[-VARIANT].cdx.json (or the FORMAT's extension), or one
+      CycloneDX document per line on stdout
   layerlens layers IMAGE [--platform P] [--format json|table] [--ci [--ci-config FILE]
                    [--lowest-efficiency R] [--highest-wasted-bytes B] [--highest-user-wasted-percent R]]
       per-layer sizes, added/modified/removed files, wasted bytes, efficiency; with --ci, Dive's CI rules
@@ -37,7 +44,7 @@ Registries on loopback addresses and those in LAYERLENS_INSECURE_REGISTRIES are 
 
 Options:
   --platform P   platform to pick from a multi-arch image (default linux/amd64)
-  -o, --output   write the SBOM to FILE instead of stdout
+  -o, --output   FORMAT[=FILE], repeatable: the SBOM formats to write, and where (see scan)
   --format F     layers, inspect and tags output: table (default) or json
   --pattern G    tags: only tags matching the glob G (e.g. '1.*')
   --results      inspect, tags: show layerlens' stored results per digest (read from REDIS_URL)
@@ -58,7 +65,8 @@ async function main(argv: string[]): Promise<number> {
       limit: { type: 'string' },
       last: { type: 'string' },
       results: { type: 'boolean' },
-      output: { type: 'string', short: 'o' },
+      attach: { type: 'boolean' },
+      output: { type: 'string', short: 'o', multiple: true },
       format: { type: 'string' },
       ci: { type: 'boolean' },
       'ci-config': { type: 'string' },
@@ -84,11 +92,19 @@ async function main(argv: string[]): Promise<number> {
   const config = (await import('./config.js')).loadConfig();
   switch (command) {
     case 'scan': {
-      if (values.platform === 'all') return scanAllPlatforms(requireImage(image), config, values.output, values.quiet);
+      if (values.platform === 'all') return scanAllPlatforms(requireImage(image), config, values.output ?? [], values.quiet);
+      const outputs = await outputSpecs(values.output ?? []);
+      if (values.attach && (await import('./image/open.js')).isLocalSource(requireImage(image))) {
+        throw new UsageError('--attach needs a registry image: a local source has no registry to attach to');
+      }
       // The SBOM only: the layer report (the largest allocation on an image of many files) is not built.
       const result = await analyze(requireImage(image), config, values.platform, values.quiet, false);
-      if (values.output) await writeFile(values.output, result.sbom);
-      else process.stdout.write(`${result.sbom}\n`);
+      for (const out of outputs) {
+        const body = out.format.id === 'cyclonedx-json@1.6' ? result.sbom : out.format.encode(result.sbomInput);
+        if (out.file) await writeFile(out.file, body);
+        else process.stdout.write(body.endsWith('\n') ? body : `${body}\n`);
+      }
+      if (values.attach) await attachToRegistry(requireImage(image), config, result, outputs.map((o) => o.format), values.quiet);
       return 0;
     }
     case 'layers': {
@@ -119,7 +135,7 @@ async function main(argv: string[]): Promise<number> {
         pattern: values.pattern,
         limit,
         last: values.last,
-        redisUrl: values.results ? config.redisUrl : undefined,
+        redis: values.results ? config.redis : undefined,
       });
       process.stdout.write(text);
       return 0;
@@ -162,8 +178,9 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'start': {
       const { ensureRedis } = await import('./local-redis.js');
-      const redis = await ensureRedis(process.env);
-      const full = { ...config, redisUrl: redis.url };
+      // Only when nothing is configured (no REDIS_URL, Cluster or Sentinel) may `start` bring its own redis-server.
+      const redis = await ensureRedis(process.env, config.redis);
+      const full = { ...config, redis: redis.target };
       const logger = await createLogger(config.logLevel, 'layerlens');
       if (redis.child) logger.info({ url: redis.url }, 'started a private redis-server (data is not persisted)');
       const { startApi } = await import('./api/server.js');
@@ -217,7 +234,7 @@ function serialScavenges(): void {
 
 type LayersModule = typeof import('./layers/index.js');
 
-async function ciRules(layers: LayersModule, values: Record<string, string | boolean | undefined>) {
+async function ciRules(layers: LayersModule, values: Record<string, string | string[] | boolean | undefined>) {
   const { readFile } = await import('node:fs/promises');
   const explicit = typeof values['ci-config'] === 'string' ? values['ci-config'] : undefined;
   const path = explicit ?? '.dive-ci';
@@ -281,16 +298,69 @@ async function analyze(image: string, config: Config, platform: string | undefin
   return result;
 }
 
-/** `--platform all`: each platform analysed on its own, one after the other (they rarely share layers). */
-async function scanAllPlatforms(image: string, config: Config, output: string | undefined, quiet = false): Promise<number> {
+/**
+ * `--attach`: the SBOM pushed to the image's repository as an OCI 1.1 referrer (registry/attach.ts), in each
+ * document format among the -o outputs (CycloneDX JSON when there is none), with the registry credentials a pull uses.
+ */
+async function attachToRegistry(image: string, config: Config, result: SbomAnalysis, formats: SbomFormat[], quiet = false): Promise<void> {
+  const [{ attachSbom }, { registryClientFromConfig }, { parseReference }, { sbomFormat }, { ANALYZER_VERSION }] = await Promise.all([
+    import('./registry/attach.js'),
+    import('./registry/from-config.js'),
+    import('./registry/reference.js'),
+    import('./sbom/formats/index.js'),
+    import('./version.js'),
+  ]);
+  const client = registryClientFromConfig(config, { plainHttpLoopback: true, allowPrivateAddresses: true });
+  const documents = formats.filter((f) => f.document);
+  for (const format of documents.length ? documents : [sbomFormat('cyclonedx-json')!]) {
+    const body = format.id === 'cyclonedx-json@1.6' ? result.sbom : format.encode(result.sbomInput);
+    const attached = await attachSbom(client, {
+      image: parseReference(image),
+      subjectDigest: result.image.digest,
+      artifactType: format.baseType,
+      body,
+      fileName: `sbom.${format.extension}`,
+      analyzerVersion: ANALYZER_VERSION,
+      created: result.sbomInput.subject.created,
+    });
+    if (!quiet) process.stderr.write(`${attached.pushed ? 'attached' : 'already attached'} ${format.id} as ${attached.digest} (${attached.via})\n`);
+  }
+}
+
+/** `-o` values, checked before anything is pulled; a bad one is a usage error. */
+async function outputSpecs(values: string[]) {
+  const { parseOutputSpecs, OutputSpecError } = await import('./sbom/formats/output-spec.js');
+  try {
+    return parseOutputSpecs(values, process.stdout.isTTY === true);
+  } catch (e) {
+    throw e instanceof OutputSpecError ? new UsageError(e.message) : e;
+  }
+}
+
+/**
+ * `--platform all`: each platform analysed on its own, one after the other (they rarely share layers). Each
+ * `-o [FORMAT=]DIR` gets one file per platform; without -o, CycloneDX JSON lines on stdout.
+ */
+async function scanAllPlatforms(image: string, config: Config, outputs: string[], quiet = false): Promise<number> {
+  const { sbomFormat } = await import('./sbom/formats/index.js');
+  const dirs = outputs.map((value) => {
+    const eq = value.indexOf('=');
+    const format = eq === -1 ? undefined : sbomFormat(value.slice(0, eq));
+    if (eq !== -1 && !format) throw new UsageError(`-o ${value}: ${JSON.stringify(value.slice(0, eq))} is not a format`);
+    return { format: format ?? sbomFormat('cyclonedx-json')!, dir: eq === -1 ? value : value.slice(eq + 1) };
+  });
   const [{ listPlatformImages }, { registryClientFromConfig }] = await Promise.all([import('./image/open.js'), import('./registry/from-config.js')]);
   const client = registryClientFromConfig(config, { plainHttpLoopback: true, allowPrivateAddresses: true });
   const pinned = await listPlatformImages(image, { client, limits: config.limits, allowLocalSources: true });
-  if (output) await mkdir(output, { recursive: true });
+  for (const { dir } of dirs) await mkdir(dir, { recursive: true });
   for (const one of pinned) {
     const result = await analyze(one, config, undefined, quiet, false);
-    if (output) await writeFile(join(output, `${result.image.platform.replace(/\//g, '-')}.cdx.json`), result.sbom);
-    else process.stdout.write(`${JSON.stringify(JSON.parse(result.sbom))}\n`); // JSON lines: one document per line
+    const stem = result.image.platform.replace(/\//g, '-');
+    for (const { format, dir } of dirs) {
+      const body = format.id === 'cyclonedx-json@1.6' ? result.sbom : format.encode(result.sbomInput);
+      await writeFile(join(dir, `${stem}.${format.extension}`), body);
+    }
+    if (dirs.length === 0) process.stdout.write(`${JSON.stringify(JSON.parse(result.sbom))}\n`); // JSON lines: one document per line
   }
   return 0;
 }

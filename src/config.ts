@@ -3,6 +3,7 @@
  * configuration table mirrors this file.
  */
 import { availableParallelism } from 'node:os';
+import { parseRedisTarget, type RedisTarget } from './redis/target.js';
 /**
  * One environment variable's parser: its value (undefined when unset) → the typed value, or an Issue. Hand-written
  * rather than a zod schema: `layerlens scan` loads this module, and zod alone is ~10 MB of a scan's resident memory.
@@ -18,16 +19,6 @@ const list: Field<string[]> = (s) => (s ?? '').split(',').map((x) => x.trim()).f
 const str = (fallback: string): Field<string> => (s) => s ?? fallback;
 
 const optionalStr: Field<string | undefined> = (s) => s;
-
-const url = (fallback: string): Field<string> => (s) => {
-  if (s === undefined) return fallback;
-  try {
-    new URL(s);
-    return s;
-  } catch {
-    return new Issue('Invalid URL');
-  }
-};
 
 const oneOf = <T extends string>(values: readonly T[], fallback: T): Field<T> => (s) => {
   if (s === undefined) return fallback;
@@ -60,13 +51,23 @@ const duration = (fallbackMs: number): Field<number> => (s) => {
 const schema = {
   PORT: int(8080, 0),
   HOST: str('0.0.0.0'),
-  REDIS_URL: url('redis://127.0.0.1:6379'),
+  REDIS_URL: optionalStr,
+  REDIS_CLUSTER_NODES: optionalStr,
+  REDIS_SENTINELS: optionalStr,
+  REDIS_SENTINEL_MASTER: optionalStr,
+  REDIS_SENTINEL_USERNAME: optionalStr,
+  REDIS_SENTINEL_PASSWORD: optionalStr,
+  REDIS_USERNAME: optionalStr,
+  REDIS_PASSWORD: optionalStr,
+  REDIS_TLS: bool(false),
   LAYERLENS_INSECURE_REGISTRIES: list,
   LAYERLENS_ALLOWED_REGISTRIES: list,
   LAYERLENS_ALLOW_PRIVATE_REGISTRIES: bool(false),
   LAYERLENS_ALLOW_LOCAL_SOURCES: bool(false),
   LAYERLENS_REGISTRY_CREDENTIALS: optionalStr,
   LAYERLENS_API_KEYS: list,
+  LAYERLENS_ANALYZE_RATE_LIMIT: (s: string | undefined) =>
+    !s || /^\s*[1-9]\d*\s*\/\s*[smh]\s*(:\s*[1-9]\d*\s*)?$/i.test(s) ? s : new Issue(`not a rate: ${s} (use e.g. 60/m, 10/s:20 for a burst of 20)`),
   LAYERLENS_WORKER_CONCURRENCY: int(1, 1),
   LAYERLENS_LAYER_CONCURRENCY: int(3, 1),
   LAYERLENS_WORKER_PROCESSES: int(availableParallelism(), 1),
@@ -76,8 +77,11 @@ const schema = {
   LAYERLENS_LAYER_CACHE_TTL_SECONDS: int(7 * 24 * 3600, 0),
   LAYERLENS_MAX_MANIFEST_BYTES: bytes(4 * 1024 * 1024),
   LAYERLENS_MAX_LAYER_BYTES: bytes(16 * 1024 ** 3),
-  LAYERLENS_MAX_UNCOMPRESSED_BYTES: bytes(64 * 1024 ** 3),
+  LAYERLENS_MAX_UNCOMPRESSED_BYTES: bytes(8 * 1024 ** 3),
   LAYERLENS_MAX_FILE_BYTES: bytes(64 * 1024 * 1024),
+  LAYERLENS_MAX_LAYERS: int(256, 1),
+  LAYERLENS_JOB_TIME_BUDGET: duration(30 * 60_000),
+  LAYERLENS_CATALOG_TIME_BUDGET: duration(20_000),
   LAYERLENS_RESULT_TTL_SECONDS: int(30 * 24 * 3600, 0),
   LAYERLENS_RESULT_MEMORY_CACHE_BYTES: bytes(64 * 1024 * 1024),
   LAYERLENS_JOB_ATTEMPTS: int(3, 1),
@@ -98,7 +102,8 @@ type Parsed = { [K in keyof typeof schema]: Exclude<ReturnType<(typeof schema)[K
 export interface Config {
   port: number;
   host: string;
-  redisUrl: string;
+  /** Standalone (REDIS_URL), Cluster (REDIS_CLUSTER_NODES) or Sentinel (REDIS_SENTINELS + REDIS_SENTINEL_MASTER). */
+  redis: RedisTarget;
   /** host:port entries spoken to over plain HTTP. */
   insecureRegistries: string[];
   /** When non-empty, the only registries the service may pull from. */
@@ -112,7 +117,10 @@ export interface Config {
    * as environment variables (see registry/credentials.ts). Parsed only by the credential store; never log it.
    */
   registryCredentials?: string;
+  /** `KEY` (every scope) or `KEY:read+analyze+admin`; never log them. */
   apiKeys: string[];
+  /** `60/m[:burst]` per API key (per address on an open API) for POST /v1/analyses; unset means unlimited. */
+  analyzeRateLimit?: string;
   workerConcurrency: number;
   layerConcurrency: number;
   /** `layerlens worker` runs this many worker processes (tar parsing is single-threaded: one per core). */
@@ -172,13 +180,32 @@ export interface Limits {
   maxUncompressedBytes: number;
   /** Size of one package-database file captured into memory. */
   maxFileBytes: number;
+  /**
+   * Layers of one image. Docker itself stops at 125; an image of 10 000 tiny layers costs 10 000 registry requests
+   * and minutes of worker time, so more than this is refused before any layer is pulled.
+   */
+  maxLayers: number;
+  /**
+   * Wall-clock milliseconds one analysis job may take, pulls included; past it the job fails TIME_BUDGET_EXCEEDED
+   * (not retried: the same image would take as long again). Bounds what a stack of bombs under the other caps costs.
+   */
+  jobTimeBudgetMs: number;
+  /**
+   * Milliseconds the catalogers may spend on one image. Parsing is synchronous, so this stays well under the job
+   * lock (60 s): once it is spent the remaining files are skipped with a warning instead of the lock being lost.
+   */
+  catalogTimeBudgetMs: number;
 }
 
 export const defaultLimits: Limits = {
   maxManifestBytes: 4 * 1024 * 1024,
   maxLayerBytes: 16 * 1024 ** 3,
-  maxUncompressedBytes: 64 * 1024 ** 3,
+  // 8 GiB per layer: above the largest real layers (CUDA, ML runtimes), and ~1 minute of inflating for a bomb.
+  maxUncompressedBytes: 8 * 1024 ** 3,
   maxFileBytes: 64 * 1024 * 1024,
+  maxLayers: 256,
+  jobTimeBudgetMs: 30 * 60_000,
+  catalogTimeBudgetMs: 20_000,
 };
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -189,18 +216,33 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     if (value instanceof Issue) lines.push(`  ${key}: ${value.message}`);
     else out[key] = value;
   }
-  if (lines.length) throw new Error(`invalid configuration:\n${lines.join('\n')}`);
   const e = out as Parsed;
+  const redis = lines.length
+    ? undefined
+    : parseRedisTarget({
+        url: e.REDIS_URL,
+        clusterNodes: e.REDIS_CLUSTER_NODES,
+        sentinels: e.REDIS_SENTINELS,
+        sentinelMaster: e.REDIS_SENTINEL_MASTER,
+        sentinelUsername: e.REDIS_SENTINEL_USERNAME,
+        sentinelPassword: e.REDIS_SENTINEL_PASSWORD,
+        username: e.REDIS_USERNAME,
+        password: e.REDIS_PASSWORD,
+        tls: e.REDIS_TLS,
+      });
+  if (Array.isArray(redis)) lines.push(...redis.map((issue) => `  ${issue}`));
+  if (lines.length || !redis || Array.isArray(redis)) throw new Error(`invalid configuration:\n${lines.join('\n')}`);
   return {
     port: e.PORT,
     host: e.HOST,
-    redisUrl: e.REDIS_URL,
+    redis,
     insecureRegistries: e.LAYERLENS_INSECURE_REGISTRIES,
     allowedRegistries: e.LAYERLENS_ALLOWED_REGISTRIES,
     allowPrivateRegistries: e.LAYERLENS_ALLOW_PRIVATE_REGISTRIES,
     allowLocalSources: e.LAYERLENS_ALLOW_LOCAL_SOURCES,
     registryCredentials: e.LAYERLENS_REGISTRY_CREDENTIALS || undefined,
     apiKeys: e.LAYERLENS_API_KEYS,
+    analyzeRateLimit: e.LAYERLENS_ANALYZE_RATE_LIMIT || undefined,
     workerConcurrency: e.LAYERLENS_WORKER_CONCURRENCY,
     layerConcurrency: e.LAYERLENS_LAYER_CONCURRENCY,
     workerProcesses: e.LAYERLENS_WORKER_PROCESSES,
@@ -215,6 +257,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxLayerBytes: e.LAYERLENS_MAX_LAYER_BYTES,
       maxUncompressedBytes: e.LAYERLENS_MAX_UNCOMPRESSED_BYTES,
       maxFileBytes: e.LAYERLENS_MAX_FILE_BYTES,
+      maxLayers: e.LAYERLENS_MAX_LAYERS,
+      jobTimeBudgetMs: e.LAYERLENS_JOB_TIME_BUDGET,
+      catalogTimeBudgetMs: e.LAYERLENS_CATALOG_TIME_BUDGET,
     },
     resultTtlSeconds: e.LAYERLENS_RESULT_TTL_SECONDS,
     resultMemoryCacheBytes: e.LAYERLENS_RESULT_MEMORY_CACHE_BYTES,

@@ -23,6 +23,7 @@ export type ErrorCode =
   | 'TOO_LARGE'
   | 'LAYER_INVALID'
   | 'TIMEOUT'
+  | 'TIME_BUDGET_EXCEEDED'
   | 'SOURCE_INVALID'
   | 'CANCELLED'
   | 'INTERNAL';

@@ -5,6 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createConnection, createServer } from 'node:net';
+import { describeRedisTarget, type RedisTarget } from './redis/target.js';
 
 export async function isListening(host: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -29,13 +30,15 @@ async function freePort(): Promise<number> {
 
 export interface LocalRedis {
   url: string;
+  target: RedisTarget;
   child?: ChildProcess;
   stop(): void;
 }
 
-export async function ensureRedis(env: NodeJS.ProcessEnv): Promise<LocalRedis> {
-  if (env.REDIS_URL) return { url: env.REDIS_URL, stop: () => undefined };
-  if (await isListening('127.0.0.1', 6379)) return { url: 'redis://127.0.0.1:6379', stop: () => undefined };
+export async function ensureRedis(env: NodeJS.ProcessEnv, configured: RedisTarget): Promise<LocalRedis> {
+  const given = (target: RedisTarget): LocalRedis => ({ url: describeRedisTarget(target), target, stop: () => undefined });
+  if (env.REDIS_URL || configured.mode !== 'standalone') return given(configured);
+  if (await isListening('127.0.0.1', 6379)) return given(configured);
   const port = await freePort();
   const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--maxmemory-policy', 'noeviction'], {
     stdio: 'ignore',
@@ -57,5 +60,6 @@ export async function ensureRedis(env: NodeJS.ProcessEnv): Promise<LocalRedis> {
         'Install it (Debian/Ubuntu: apt-get install redis-server; macOS: brew install redis) or set REDIS_URL=redis://HOST:PORT.',
     );
   }
-  return { url: `redis://127.0.0.1:${port}`, child, stop: () => child.kill('SIGTERM') };
+  const url = `redis://127.0.0.1:${port}`;
+  return { url, target: { mode: 'standalone', url }, child, stop: () => child.kill('SIGTERM') };
 }

@@ -7,7 +7,7 @@ import { UnrecoverableError, type Job } from 'bullmq';
 import { analyzeImage } from '../src/analyze.js';
 import type { ResultStore, LayerSummaryStore } from '../src/cache/stores.js';
 import type { Limits } from '../src/config.js';
-import { withContext } from '../src/errors.js';
+import { LayerlensError, withContext } from '../src/errors.js';
 import { factsOf } from '../src/fleet/package-facts.js';
 import type { PackageIndex } from '../src/fleet/package-index.js';
 import { openImage } from '../src/image/open.js';
@@ -42,6 +42,11 @@ export function createAnalyzeProcessor(deps: ProcessorDeps) {
     const data = parsed.data;
     const log = deps.logger.child({ jobId: job.id, image: data.image, digest: data.digest });
     const started = Date.now();
+    // The job's own budget: pulls, inflating and parsing together. A timer, not a check between steps, so a layer
+    // stream under every size cap but slow (or a stack of bombs) is cut off too.
+    const budget = AbortSignal.timeout(deps.limits.jobTimeBudgetMs);
+    const outer = signal;
+    signal = outer ? AbortSignal.any([outer, budget]) : budget;
     try {
       const source = await openImage(data.pinned, { client: deps.client, signal, limits: deps.limits, allowLocalSources: deps.allowLocalSources });
       const result = await analyzeImage(source, {
@@ -70,7 +75,14 @@ export function createAnalyzeProcessor(deps: ProcessorDeps) {
       log.info({ ms: Date.now() - started, packages: result.counts, warnings: result.warnings.length }, 'analysis completed');
       return { digest: source.digest, packages: result.counts, warnings: result.warnings.length };
     } catch (e) {
-      const err = withContext(e, data.image);
+      const err =
+        budget.aborted && !outer?.aborted
+          ? new LayerlensError('TIME_BUDGET_EXCEEDED', `the analysis took longer than its budget of ${deps.limits.jobTimeBudgetMs} ms (LAYERLENS_JOB_TIME_BUDGET)`, {
+              image: data.image,
+              step: 'analyze',
+              retryable: false,
+            })
+          : withContext(e, data.image);
       log.warn({ code: err.code, step: err.step, attempt: job.attemptsMade + 1, retryable: err.retryable }, err.message);
       if (!err.retryable) throw new UnrecoverableError(err.describe());
       throw new Error(err.describe());

@@ -3,7 +3,8 @@
  * on SIGTERM/SIGINT (running jobs finish or are handed back) within a bounded time.
  */
 import { Queue, Worker } from 'bullmq';
-import { Redis } from 'ioredis';
+import { KeySpace } from '../src/redis/keys.js';
+import { closeRedis, connectRedis, type RedisClient } from '../src/redis/connect.js';
 import { RedisLayerSummaryStore } from '../src/cache/redis-layer-store.js';
 import { RedisResultStore } from '../src/cache/redis-result-store.js';
 import type { Config } from '../src/config.js';
@@ -30,13 +31,13 @@ export interface RunningWorker {
 
 export function startWorker(config: Config, logger: Logger, options: { prefix?: string } = {}): RunningWorker {
   // Workers block on Redis; BullMQ requires maxRetriesPerRequest: null so a blocked command is never abandoned.
-  const connection = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
+  const connection = connectRedis(config.redis, 'queue');
   connection.on('error', (err) => logger.error({ err: err.message }, 'redis connection error (worker)'));
   const results = new RedisResultStore(connection, { ttlSeconds: config.resultTtlSeconds, prefix: options.prefix });
   const packageIndex = new PackageIndex(connection, results, { prefix: options.prefix, analyzerVersion: ANALYZER_VERSION, ttlSeconds: config.resultTtlSeconds });
   // The layer cache gets a connection of its own: its values are large (a 500 000-file layer is megabytes), and on
   // BullMQ's connection a big GET or SET would queue the lock renewals behind it and get jobs marked stalled.
-  const layerConnection = config.layerCache.enabled ? new Redis(config.redisUrl, { maxRetriesPerRequest: null }) : undefined;
+  const layerConnection = config.layerCache.enabled ? connectRedis(config.redis, 'queue') : undefined;
   layerConnection?.on('error', (err) => logger.error({ err: err.message }, 'redis connection error (layer cache)'));
   const processor = createAnalyzeProcessor({
     client: registryClientFromConfig(config),
@@ -59,7 +60,7 @@ export function startWorker(config: Config, logger: Logger, options: { prefix?: 
   });
   const worker = new Worker<AnalysisPayload, AnalysisJobResult>(ANALYZE_QUEUE, processor, {
     connection,
-    prefix: options.prefix,
+    prefix: new KeySpace(options.prefix).queuePrefix(ANALYZE_QUEUE),
     concurrency: config.workerConcurrency,
     lockDuration: WORKER_LOCK_DURATION_MS,
     stalledInterval: WORKER_STALLED_INTERVAL_MS,
@@ -72,8 +73,8 @@ export function startWorker(config: Config, logger: Logger, options: { prefix?: 
     async close() {
       await worker.close();
       await extras.close();
-      await connection.quit().catch(() => connection.disconnect());
-      await layerConnection?.quit().catch(() => layerConnection.disconnect());
+      await closeRedis(connection);
+      if (layerConnection) await closeRedis(layerConnection);
     },
   };
 }
@@ -82,13 +83,14 @@ export function startWorker(config: Config, logger: Logger, options: { prefix?: 
  * The rescan worker (watch schedulers fire here) and, when LAYERLENS_CALLBACK_SECRET is set, callback dispatch and
  * delivery. They share the analysis worker's connection: BullMQ gives each Worker its own blocking connection.
  */
-function startRescansAndCallbacks(config: Config, logger: Logger, connection: Redis, prefix: string | undefined, analysis: Worker<AnalysisPayload, AnalysisJobResult>) {
+function startRescansAndCallbacks(config: Config, logger: Logger, connection: RedisClient, prefix: string | undefined, analysis: Worker<AnalysisPayload, AnalysisJobResult>) {
   const client = registryClientFromConfig(config);
   const results = new RedisResultStore(connection, { ttlSeconds: config.resultTtlSeconds, prefix });
   const analyses = new AnalysisQueue(connection, { prefix, attempts: config.jobAttempts });
-  const rescanQueue = new Queue<RescanPayload>(RESCAN_QUEUE, { connection, prefix });
+  const keys = new KeySpace(prefix);
+  const rescanQueue = new Queue<RescanPayload>(RESCAN_QUEUE, { connection, prefix: keys.queuePrefix(RESCAN_QUEUE) });
   const watches = new WatchService(connection, rescanQueue, { prefix, minIntervalMs: config.watchMinIntervalMs });
-  const callbackQueue = new Queue<CallbackPayload>(CALLBACK_QUEUE, { connection, prefix, defaultJobOptions: callbackJobOptions(config.callback.attempts) });
+  const callbackQueue = new Queue<CallbackPayload>(CALLBACK_QUEUE, { connection, prefix: keys.queuePrefix(CALLBACK_QUEUE), defaultJobOptions: callbackJobOptions(config.callback.attempts) });
   const registry = new CallbackRegistry(connection, { prefix, allowPrivate: config.callback.allowPrivate });
   const packages = new PackageIndex(connection, results, { prefix, analyzerVersion: ANALYZER_VERSION, ttlSeconds: config.resultTtlSeconds });
   const dispatchDeps = { registry, queue: callbackQueue, results, packages, logger };
@@ -106,7 +108,7 @@ function startRescansAndCallbacks(config: Config, logger: Logger, connection: Re
       announceMove: config.callback.secret ? createMoveAnnouncer(dispatchDeps) : undefined,
       resolve: (image, platform, signal) => resolveImage(client, parseReference(image), platform, signal),
     }),
-    { connection, prefix, concurrency: 2 },
+    { connection, prefix: keys.queuePrefix(RESCAN_QUEUE), concurrency: 2 },
   );
   rescans.on('error', (err) => logger.error({ err: err.message }, 'rescan worker error'));
   const workers: Worker[] = [rescans];
@@ -119,7 +121,7 @@ function startRescansAndCallbacks(config: Config, logger: Logger, connection: Re
     analysis.on('completed', (job) => safely(job, 'completed'));
     // finishedOn is set only when the job moved to failed for good; a failed attempt with retries left has none.
     analysis.on('failed', (job) => (job?.finishedOn ? safely(job, 'failed') : undefined));
-    const delivery = new Worker<CallbackPayload>(CALLBACK_QUEUE, createCallbackProcessor({ secret, allowPrivate: config.callback.allowPrivate, logger }), { connection, prefix, concurrency: 8 });
+    const delivery = new Worker<CallbackPayload>(CALLBACK_QUEUE, createCallbackProcessor({ secret, allowPrivate: config.callback.allowPrivate, logger }), { connection, prefix: keys.queuePrefix(CALLBACK_QUEUE), concurrency: 8 });
     delivery.on('error', (err) => logger.error({ err: err.message }, 'callback worker error'));
     workers.push(delivery);
   }

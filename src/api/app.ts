@@ -49,7 +49,7 @@ export function createApp(deps: ApiDeps): Hono {
   // request into a full undici Request (headers copied, an AbortController, a FinalizationRegistry entry): on the
   // cached GET path that was most of the garbage, and the finalizer kept it alive into the old generation.
   app.use('/v1/*', (c, next) => (c.req.method === 'GET' || c.req.method === 'HEAD' ? next() : limitBody(c, next)));
-  if (deps.apiKeys.length > 0) app.use('/v1/*', apiKeyAuth(deps.apiKeys));
+  if (deps.apiKeys.length > 0 || deps.analyzeLimiter) app.use('/v1/*', apiKeyAuth(deps.apiKeys, { analyzeLimiter: deps.analyzeLimiter }));
   app.route('/', healthRoutes(deps));
   app.route('/', analysesRoutes(deps));
   app.route('/', resultRoutes(deps));

@@ -1,10 +1,35 @@
 /**
  * API keys (LAYERLENS_API_KEYS): `Authorization: Bearer KEY` or `X-API-Key: KEY`, compared in constant time. With no
- * keys configured the API is open (a deployment behind its own gateway).
+ * keys configured the API is open (a deployment behind its own gateway). A key may be limited to scopes — `KEY:read`,
+ * `KEY:read+analyze` — and a bare `KEY` has them all:
+ *   read     GET anything (analyses, SBOMs, layer reports, images, watches)
+ *   analyze  POST /v1/analyses
+ *   admin    create and delete watches
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import { problem } from './problem.js';
+import type { RedisRateLimiter } from './rate-limit.js';
+
+export type Scope = 'read' | 'analyze' | 'admin';
+export const SCOPES: readonly Scope[] = ['read', 'analyze', 'admin'];
+
+export interface ApiKey {
+  secret: string;
+  scopes: ReadonlySet<Scope>;
+  /** What logs and rate-limit buckets name the key by: a hash prefix, never the secret. */
+  id: string;
+}
+
+const SCOPED = /^(.+):((?:read|analyze|admin)(?:\+(?:read|analyze|admin))*)$/;
+
+/** `KEY` (every scope) or `KEY:scope+scope`. */
+export function parseApiKey(entry: string): ApiKey {
+  const m = SCOPED.exec(entry);
+  const secret = m ? m[1] : entry;
+  const scopes = new Set<Scope>(m ? (m[2].split('+') as Scope[]) : SCOPES);
+  return { secret, scopes, id: createHash('sha256').update(secret).digest('hex').slice(0, 16) };
+}
 
 /** Equal-length digests first, so neither the content nor the length of a secret leaks through timing. */
 export function constantTimeEqual(a: string, b: string): boolean {
@@ -18,21 +43,61 @@ export function presentedApiKey(authorization: string | undefined, xApiKey: stri
   return authorization?.toLowerCase().startsWith('bearer ') ? authorization.slice(7).trim() : xApiKey;
 }
 
-export function isValidApiKey(keys: readonly string[], presented: string | undefined): boolean {
-  // Every key is compared (no early exit) so the position of the matching key does not leak either.
-  let ok = false;
-  for (const key of keys) if (presented !== undefined && constantTimeEqual(presented, key)) ok = true;
-  return ok;
+/** The configured key `presented` is; every key is compared (no early exit), so its position does not leak. */
+export function matchApiKey(keys: readonly ApiKey[], presented: string | undefined): ApiKey | undefined {
+  let found: ApiKey | undefined;
+  for (const key of keys) if (presented !== undefined && constantTimeEqual(presented, key.secret) && !found) found = key;
+  return found;
 }
 
-export function apiKeyAuth(keys: readonly string[]): MiddlewareHandler {
+export function isValidApiKey(keys: readonly string[], presented: string | undefined, scope: Scope = 'read'): boolean {
+  return matchApiKey(keys.map(parseApiKey), presented)?.scopes.has(scope) ?? false;
+}
+
+/** The scope a request needs: watches are changed by admins, analyses requested by `analyze`, the rest is read. */
+export function requiredScope(method: string, path: string): Scope {
+  if (method === 'GET' || method === 'HEAD') return 'read';
+  if (path.startsWith('/v1/watches')) return 'admin';
+  return 'analyze';
+}
+
+export interface AuthOptions {
+  /** Requests needing `analyze` take a token from the caller's bucket (its key, or its address on an open API). */
+  analyzeLimiter?: Pick<RedisRateLimiter, 'take'>;
+}
+
+export function apiKeyAuth(entries: readonly string[], options: AuthOptions = {}): MiddlewareHandler {
+  const keys = entries.map(parseApiKey);
   return async (c, next) => {
-    if (keys.length === 0) return next();
-    const presented = presentedApiKey(c.req.header('authorization'), c.req.header('x-api-key'));
-    if (!isValidApiKey(keys, presented)) {
-      c.header('www-authenticate', 'Bearer realm="layerlens"');
-      return problem(c, 401, 'UNAUTHORIZED', presented ? 'the API key is not valid' : 'an API key is required (Authorization: Bearer KEY or X-API-Key)');
+    const scope = requiredScope(c.req.method, c.req.path);
+    let caller: string;
+    if (keys.length === 0) caller = `addr-${remoteAddress(c)}`;
+    else {
+      const presented = presentedApiKey(c.req.header('authorization'), c.req.header('x-api-key'));
+      const key = matchApiKey(keys, presented);
+      if (!key) {
+        c.header('www-authenticate', 'Bearer realm="layerlens"');
+        return problem(c, 401, 'UNAUTHORIZED', presented ? 'the API key is not valid' : 'an API key is required (Authorization: Bearer KEY or X-API-Key)');
+      }
+      if (!key.scopes.has(scope)) {
+        return problem(c, 403, 'FORBIDDEN', `this API key lacks the "${scope}" scope needed for ${c.req.method} ${c.req.path} (it has: ${[...key.scopes].join(', ')})`);
+      }
+      caller = `key-${key.id}`;
+    }
+    if (scope === 'analyze' && options.analyzeLimiter) {
+      const decision = await options.analyzeLimiter.take('analyze', caller);
+      if (!decision.allowed) {
+        c.header('retry-after', String(decision.retryAfterSeconds));
+        return problem(c, 429, 'RATE_LIMITED', `too many analysis requests from this caller; try again in ${decision.retryAfterSeconds} s (LAYERLENS_ANALYZE_RATE_LIMIT)`, {
+          retryAfter: decision.retryAfterSeconds,
+        });
+      }
     }
     return next();
   };
+}
+
+function remoteAddress(c: Context): string {
+  const incoming = (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming;
+  return incoming?.socket?.remoteAddress ?? 'unknown';
 }

@@ -10,6 +10,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { bodyVariant, type ResultBodyCache, type ResultPart } from '../cache/result-body-cache.js';
 import type { Logger } from '../logger.js';
 import { DIGEST_PATTERN } from '../registry/reference.js';
+import { negotiateSbomFormat } from '../sbom/formats/negotiate.js';
+import { sbomPart } from '../sbom/formats/represent.js';
 import { isValidApiKey, presentedApiKey } from './auth.js';
 import { requestIdFor } from './request-id.js';
 
@@ -31,11 +33,11 @@ export function cachedResultListener(options: CachedResultListenerOptions): Fast
   const { bodies, apiKeys, logger } = options;
   return (req, res) => {
     if (req.method !== 'GET') return false;
-    const target = resultTarget(req.url);
-    if (!target) return false;
     // The access log is written by the app's middleware; with debug on, every request goes through it.
     if (logger.isLevelEnabled('debug')) return false;
     const headers = req.headers;
+    const target = resultTarget(req.url, single(headers.accept));
+    if (!target) return false;
     if (apiKeys.length > 0 && !isValidApiKey(apiKeys, presentedApiKey(headers.authorization, single(headers['x-api-key'])))) return false;
     const cached = bodies.peek(target.part, target.digest);
     if (!cached) return false;
@@ -65,15 +67,22 @@ function flat(headers: Record<string, string>): string[] {
   return list;
 }
 
-/** The part and digest a result URL names, when it is exactly one of the two routes (any query is ignored, as there). */
-function resultTarget(url: string | undefined): { part: ResultPart; digest: string } | undefined {
+/**
+ * The part and digest a result URL names, when it is exactly one of the two routes; for an SBOM the representation
+ * is negotiated as the route does (Accept, ?format=), and a request it cannot answer is left to the route's 406.
+ */
+function resultTarget(url: string | undefined, accept: string | undefined): { part: ResultPart; digest: string } | undefined {
   if (url === undefined) return undefined;
   const query = url.indexOf('?');
   const path = query === -1 ? url : url.slice(0, query);
   for (const [prefix, part] of PARTS) {
     if (!path.startsWith(prefix)) continue;
     const digest = path.slice(prefix.length);
-    return DIGEST_PATTERN.test(digest) ? { part, digest } : undefined;
+    if (!DIGEST_PATTERN.test(digest)) return undefined;
+    if (part !== 'sbom') return { part, digest };
+    const format = query === -1 ? undefined : (new URLSearchParams(url.slice(query + 1)).get('format') ?? undefined);
+    const negotiated = negotiateSbomFormat(accept, format);
+    return negotiated.ok ? { part: sbomPart(negotiated.format), digest } : undefined;
   }
   return undefined;
 }

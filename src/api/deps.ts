@@ -9,6 +9,7 @@ import type { CallbackRegistry } from '../jobs/callback-job.js';
 import type { WatchService } from '../jobs/watch-store.js';
 import type { Logger } from '../logger.js';
 import type { Platform } from '../registry/platform.js';
+import type { RedisRateLimiter } from './rate-limit.js';
 
 export interface ApiDeps {
   queue: Pick<AnalysisQueue, 'enqueue' | 'get'>;
@@ -21,7 +22,10 @@ export interface ApiDeps {
   resolveAll?(image: string, signal?: AbortSignal): Promise<ResolvedImage[]>;
   /** True when Redis answers. */
   ready(): Promise<boolean>;
+  /** LAYERLENS_API_KEYS entries: `KEY` or `KEY:scope+scope` (auth.ts). */
   apiKeys: readonly string[];
+  /** Per-caller token bucket for POST /v1/analyses (LAYERLENS_ANALYZE_RATE_LIMIT); none means unlimited. */
+  analyzeLimiter?: Pick<RedisRateLimiter, 'take'>;
   logger: Logger;
   openapi: string;
   /** Largest accepted request body. */

@@ -54,10 +54,6 @@ export async function requestAnalysis(deps: RequestAnalysisDeps, req: AnalysisRe
       return { ...base, status: 'completed', platform: meta.platform, result: { packages: meta.packages, warnings: meta.warnings.length } };
     }
   }
-  // Registered before the enqueue so a job that finishes at once still finds the URL; kept per job id (a Redis set),
-  // not in the job data, because a deduplicated request never writes its data.
-  if (req.callbackUrl) await deps.callbacks?.register(id, req.callbackUrl);
-  if (req.move) await deps.callbacks?.registerMove(id, req.move);
   const payload: AnalysisPayload = {
     image: resolved.name,
     pinned: resolved.pinned,
@@ -67,9 +63,24 @@ export async function requestAnalysis(deps: RequestAnalysisDeps, req: AnalysisRe
     analyzerVersion: ANALYZER_VERSION,
     requestedAt: new Date().toISOString(),
   };
-  const { created } = await deps.queue.enqueue(payload);
-  deps.logger.info({ jobId: id, image: resolved.name, digest: resolved.digest, created }, 'analysis requested');
-  return { ...base, status: 'queued', created };
+  // The callback is registered before the job is added, so a job that finishes at once still finds the URL; kept per
+  // job id (a Redis set), not in the job data, because a deduplicated request never writes its data.
+  // A watched tag's move is registered the same way: its callback carries the diff when the job ends.
+  const { callbackUrl, move } = req;
+  const callbacks = deps.callbacks;
+  const queued = await deps.queue.enqueue(payload, {
+    beforeAdd:
+      callbacks && (callbackUrl || move)
+        ? async (jobId) => {
+            if (callbackUrl) await callbacks.register(jobId, callbackUrl);
+            if (move) await callbacks.registerMove(jobId, move);
+          }
+        : undefined,
+  });
+  deps.logger.info({ jobId: queued.id, image: resolved.name, digest: resolved.digest, created: queued.created }, 'analysis requested');
+  // Another source's job for this digest is pending: this request has a job of its own (see AnalysisQueue.enqueue).
+  const own = !queued.id.startsWith(`${id}-s`) ? base : { ...base, id: queued.id, links: analysisLinks(queued.id, resolved.digest) };
+  return { ...own, status: 'queued', created: queued.created };
 }
 
 /**

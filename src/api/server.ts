@@ -2,8 +2,10 @@
 import { getRequestListener, type ServerType } from '@hono/node-server';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { readFileSync } from 'node:fs';
-import { Redis } from 'ioredis';
+import { KeySpace } from '../redis/keys.js';
+import { closeRedis, connectRedis, type RedisClient } from '../redis/connect.js';
 import { RedisResultStore } from '../cache/redis-result-store.js';
 import { ResultBodyCache } from '../cache/result-body-cache.js';
 import type { Config } from '../config.js';
@@ -22,10 +24,12 @@ import type { Logger } from '../logger.js';
 import { registryClientFromConfig } from '../registry/from-config.js';
 import type { Platform } from '../registry/platform.js';
 import { parseReference } from '../registry/reference.js';
-import { CYCLONEDX_MEDIA_TYPE } from '../sbom/cyclonedx.js';
+import { resultPartContentType } from '../sbom/formats/represent.js';
 import { ANALYZER_VERSION } from '../version.js';
 import { createApp } from './app.js';
 import { cachedResultListener, type FastListener } from './cached-result-listener.js';
+import { PROBLEM_MEDIA_TYPE, problemType } from './problem.js';
+import { parseRateLimit, RedisRateLimiter } from './rate-limit.js';
 
 export interface RunningApi {
   server: ServerType;
@@ -46,7 +50,7 @@ export function readOpenApi(): string {
 
 export async function startApi(config: Config, logger: Logger, options: { prefix?: string } = {}): Promise<RunningApi> {
   // The API fails fast when Redis is down instead of queueing commands: a caller gets a 503, not a hang.
-  const redis = new Redis(config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+  const redis = connectRedis(config.redis, 'api');
   redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error (api)'));
   const queue = new AnalysisQueue(redis, { prefix: options.prefix, attempts: config.jobAttempts });
   const client = registryClientFromConfig(config);
@@ -57,17 +61,19 @@ export async function startApi(config: Config, logger: Logger, options: { prefix
     }
     return { client, platform, signal, limits: config.limits, allowLocalSources: true };
   };
-  const rescanQueue = new Queue<RescanPayload>(RESCAN_QUEUE, { connection: redis, prefix: options.prefix });
+  const keys = new KeySpace(options.prefix);
+  const rescanQueue = new Queue<RescanPayload>(RESCAN_QUEUE, { connection: redis, prefix: keys.queuePrefix(RESCAN_QUEUE) });
   // BullMQ prints connection errors to the console unless someone listens; log them once, at warn, like the rest.
   for (const q of [queue.queue, rescanQueue]) q.on('error', (err) => logger.warn({ err: err.message }, 'queue connection error (api)'));
-  const keyPrefix = options.prefix ?? 'layerlens';
+  const keyPrefix = keys.base;
+  const analyzeLimit = config.analyzeRateLimit ? parseRateLimit(config.analyzeRateLimit) : undefined;
   // Results are immutable per digest × analyzer version: hot SBOMs are served from memory, not read from Redis.
   const resultBodies =
     config.resultMemoryCacheBytes > 0
       ? new ResultBodyCache({
           maxBytes: config.resultMemoryCacheBytes,
           analyzerVersion: ANALYZER_VERSION,
-          contentType: (part) => (part === 'sbom' ? CYCLONEDX_MEDIA_TYPE : 'application/json'),
+          contentType: resultPartContentType,
         })
       : undefined;
   const results = new RedisResultStore(redis, { ttlSeconds: config.resultTtlSeconds, prefix: options.prefix });
@@ -86,10 +92,15 @@ export async function startApi(config: Config, logger: Logger, options: { prefix
     },
     ready: async () => (await redis.ping()) === 'PONG',
     apiKeys: config.apiKeys,
+    analyzeLimiter: analyzeLimit ? new RedisRateLimiter(redis, analyzeLimit, keyPrefix) : undefined,
     logger,
     openapi: readOpenApi(),
     callbacks: config.callback.secret ? new CallbackRegistry(redis, { prefix: options.prefix, allowPrivate: config.callback.allowPrivate }) : undefined,
-    watches: new WatchService(redis, rescanQueue, { prefix: options.prefix, minIntervalMs: config.watchMinIntervalMs }),
+    watches: new WatchService(redis, rescanQueue, {
+      prefix: options.prefix,
+      minIntervalMs: config.watchMinIntervalMs,
+      admitRegistry: (registry) => client.admit(registry),
+    }),
     registry: new CachingRegistryReader(client, { tagTtlMs: config.tagCacheSeconds * 1000 }),
     packages: new PackageIndex(redis, results, { prefix: options.prefix, analyzerVersion: ANALYZER_VERSION, ttlSeconds: config.resultTtlSeconds }),
     webhook: {
@@ -97,8 +108,8 @@ export async function startApi(config: Config, logger: Logger, options: { prefix
       maxBodyBytes: config.webhook.maxBodyBytes,
       registryHosts: config.webhook.registryHosts,
       firstSeen: async (key) =>
-        config.webhook.dedupSeconds === 0 || (await redis.set(`${keyPrefix}:webhook-seen:${key}`, '1', 'EX', config.webhook.dedupSeconds, 'NX')) === 'OK',
-      forget: async (key) => void (await redis.del(`${keyPrefix}:webhook-seen:${key}`)),
+        config.webhook.dedupSeconds === 0 || (await redis.set(keys.webhookSeen(key), '1', 'EX', config.webhook.dedupSeconds, 'NX')) === 'OK',
+      forget: async (key) => void (await redis.del(keys.webhookSeen(key))),
     },
   });
   // Give Redis a moment before taking traffic, so the first requests do not fail on a connection still opening;
@@ -109,7 +120,7 @@ export async function startApi(config: Config, logger: Logger, options: { prefix
   const closeClients = async () => {
     await queue.close();
     await rescanQueue.close();
-    await redis.quit().catch(() => redis.disconnect());
+    await closeRedis(redis);
   };
   try {
     await listen(server, config.port, config.host);
@@ -134,9 +145,48 @@ export async function startApi(config: Config, logger: Logger, options: { prefix
 export function createApiServer(app: Hono, options: { hostname?: string; fast?: FastListener } = {}): ServerType {
   const toApp = getRequestListener(app.fetch, { hostname: options.hostname });
   const { fast } = options;
-  return createServer((req, res) => {
+  const server = createServer((req, res) => {
     if (!fast?.(req, res)) void toApp(req, res);
   });
+  server.on('clientError', answerClientError);
+  return server;
+}
+
+/**
+ * Requests Node's HTTP parser rejects before any route sees them (a URL or headers over the header limit, a
+ * Content-Length that disagrees with the body, a malformed request line) get problem+json like every other error,
+ * not Node's bare `400 Bad Request` / `431`; the connection is closed after it, since the stream is out of sync.
+ */
+export function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
+  // As Node's own handler: nothing raw into a socket whose current response has already started.
+  const pending = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+  if (!socket.writable || err.code === 'ECONNRESET' || pending?.headersSent) {
+    socket.destroy();
+    return;
+  }
+  const [status, code, detail] = clientErrorAnswer(err.code);
+  const body = JSON.stringify({ type: problemType(code), title: STATUS_TEXT[status], status, detail, code });
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_TEXT[status]}\r\ncontent-type: ${PROBLEM_MEDIA_TYPE}\r\ncontent-length: ${Buffer.byteLength(body)}\r\n` +
+      `connection: close\r\n\r\n${body}`,
+  );
+}
+
+const STATUS_TEXT: Record<number, string> = { 400: 'Bad Request', 408: 'Request Timeout', 431: 'Request Header Fields Too Large' };
+
+function clientErrorAnswer(code: string | undefined): [number, string, string] {
+  switch (code) {
+    case 'HPE_HEADER_OVERFLOW':
+      return [431, 'HEADERS_TOO_LARGE', 'the request line and headers exceed the server limit (16 KiB by default): shorten the URL or headers'];
+    case 'ERR_HTTP_REQUEST_TIMEOUT':
+    case 'ERR_HTTP_HEADERS_TIMEOUT':
+      return [408, 'REQUEST_TIMEOUT', 'the request was not received in time'];
+    case 'HPE_INVALID_CONTENT_LENGTH':
+    case 'HPE_UNEXPECTED_CONTENT_LENGTH':
+      return [400, 'INVALID_REQUEST', 'the Content-Length header is invalid or conflicts with Transfer-Encoding'];
+    default:
+      return [400, 'INVALID_REQUEST', `the request is not valid HTTP/1.1${code ? ` (${code})` : ''}; a Content-Length that does not match the body ends up here too`];
+  }
 }
 
 function listen(server: ServerType, port: number, host: string): Promise<void> {
@@ -149,7 +199,7 @@ function listen(server: ServerType, port: number, host: string): Promise<void> {
   });
 }
 
-function waitForRedis(redis: Redis, timeoutMs: number): Promise<void> {
+function waitForRedis(redis: RedisClient, timeoutMs: number): Promise<void> {
   if (redis.status === 'ready') return Promise.resolve();
   return new Promise((resolve) => {
     const done = () => {

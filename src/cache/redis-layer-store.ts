@@ -13,7 +13,8 @@
  * The store is the boundary: analyzeImage sees only the LayerSummaryStore interface and stays free of Redis.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/connect.js';
+import { KeySpace } from '../redis/keys.js';
 import { catalogerSetVersion } from '../catalog/catalogers.js';
 import { LayerlensError, isLayerlensError } from '../errors.js';
 import type { LayerSummary } from '../image/layer-summary.js';
@@ -62,12 +63,14 @@ export const DEFAULT_LAYER_CACHE_MAX_BYTES = 64 * 1024 * 1024;
 export class RedisLayerSummaryStore implements LayerSummaryStore {
   readonly stats: LayerStoreStats = { hits: 0, misses: 0, walks: 0, waits: 0, tooLarge: 0 };
   private readonly flights = new SingleFlight<LayerSummary>();
-  private readonly keyPrefix: string;
+  private readonly keys: KeySpace;
+  private readonly version: string;
+  private readonly capture: string;
   private readonly lockMs: number;
   private readonly pollMs: number;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly options: RedisLayerStoreOptions = {},
   ) {
     const capture =
@@ -76,13 +79,15 @@ export class RedisLayerSummaryStore implements LayerSummaryStore {
         .update(`${catalogerSetVersion()}|maxFile=${options.maxFileBytes ?? 'default'}`)
         .digest('hex')
         .slice(0, 12);
-    this.keyPrefix = `${options.prefix ?? 'layerlens'}:layer:s${options.summaryVersion ?? LAYER_SUMMARY_VERSION}:c${capture}`;
+    this.keys = new KeySpace(options.prefix);
+    this.version = String(options.summaryVersion ?? LAYER_SUMMARY_VERSION);
+    this.capture = capture;
     this.lockMs = options.lockMs ?? 30_000;
     this.pollMs = options.pollMs ?? 200;
   }
 
   key(layerDigest: string): string {
-    return `${this.keyPrefix}:${layerDigest}`;
+    return this.keys.layerKey(this.version, this.capture, layerDigest);
   }
 
   async get(layerDigest: string): Promise<LayerSummary | undefined> {
@@ -127,7 +132,8 @@ export class RedisLayerSummaryStore implements LayerSummaryStore {
 
   private async computeShared(layerDigest: string, walk: () => Promise<LayerSummary>, signal?: AbortSignal): Promise<LayerSummary> {
     const key = this.key(layerDigest);
-    const lockKey = `${key}:lock`;
+    // Same hash tag as the summary: the lock and the value it guards live on one Cluster shard.
+    const lockKey = this.keys.layerLockKey(key);
     for (;;) {
       const found = await this.read(layerDigest);
       if (found === TOO_LARGE) {

@@ -6,11 +6,18 @@
  * Concurrent misses for the same body share one store read (single-flight).
  */
 import { promisify } from 'node:util';
-import { gzip as gzipCb } from 'node:zlib';
+import { gunzip as gunzipCb, gzip as gzipCb } from 'node:zlib';
 
 const gzip = promisify(gzipCb);
+const gunzip = promisify(gunzipCb);
 
-export type ResultPart = 'sbom' | 'layers';
+/** A body as a store holds it, gzip'd (ResultStore.getGzipped). */
+export interface StoredGzip {
+  gzip: Buffer;
+}
+
+/** The layer report, or one representation of the SBOM (`sbom` is the stored form; see sbom/formats/represent.ts). */
+export type ResultPart = 'layers' | 'sbom' | `sbom-${string}`;
 type Bytes = Uint8Array<ArrayBuffer>;
 
 export interface CachedBody {
@@ -66,7 +73,7 @@ export class ResultBodyCache {
   }
 
   /** The prepared body, read through `load` on a miss (shared by concurrent callers); undefined when there is none. */
-  async get(part: ResultPart, digest: string, load: () => Promise<string | undefined>): Promise<CachedBody | undefined> {
+  async get(part: ResultPart, digest: string, load: () => Promise<string | StoredGzip | undefined>): Promise<CachedBody | undefined> {
     const hit = this.peek(part, digest);
     if (hit) {
       this.hits++;
@@ -77,9 +84,9 @@ export class ResultBodyCache {
     let flight = this.pending.get(key);
     if (!flight) {
       flight = (async () => {
-        const text = await load();
-        if (text === undefined) return undefined; // not cached: the result may appear any moment
-        const body = await this.prepare(part, digest, text);
+        const loaded = await load();
+        if (loaded === undefined) return undefined; // not cached: the result may appear any moment
+        const body = typeof loaded === 'string' ? await this.prepare(part, digest, loaded) : await this.prepareStored(part, digest, loaded.gzip);
         this.insert(key, body);
         return body;
       })().finally(() => this.pending.delete(key));
@@ -89,14 +96,8 @@ export class ResultBodyCache {
   }
 
   private async prepare(part: ResultPart, digest: string, text: string): Promise<CachedBody> {
-    const etag = resultEtag(this.options.analyzerVersion, part, digest);
+    const { etag, common } = this.headers(part, digest);
     const identity = Buffer.from(text, 'utf8') as Bytes;
-    const common = {
-      'content-type': this.options.contentType(part),
-      etag,
-      'cache-control': 'public, max-age=31536000, immutable',
-      vary: 'accept-encoding',
-    };
     const body: CachedBody = { etag, identity, identityHeaders: { ...common, 'content-length': String(identity.length) } };
     if (identity.length >= (this.options.minGzipBytes ?? 1024)) {
       const zipped = await gzip(identity, { level: 6 });
@@ -106,6 +107,31 @@ export class ResultBodyCache {
       }
     }
     return body;
+  }
+
+  /** A body the store already holds gzip'd: those bytes are the gzip variant as they are, identity is inflated once. */
+  private async prepareStored(part: ResultPart, digest: string, zipped: Buffer): Promise<CachedBody> {
+    const identity = (await gunzip(zipped)) as Bytes;
+    const { etag, common } = this.headers(part, digest);
+    return {
+      etag,
+      identity,
+      identityHeaders: { ...common, 'content-length': String(identity.length) },
+      gzip: zipped as Bytes,
+      gzipHeaders: { ...common, 'content-encoding': 'gzip', 'content-length': String(zipped.length) },
+    };
+  }
+
+  private headers(part: ResultPart, digest: string) {
+    const etag = resultEtag(this.options.analyzerVersion, part, digest);
+    const common = {
+      'content-type': this.options.contentType(part),
+      etag,
+      'cache-control': 'public, max-age=31536000, immutable',
+      // An SBOM's representation follows Accept (or ?format=): caches must key on it too.
+      vary: part === 'layers' ? 'accept-encoding' : 'accept, accept-encoding',
+    };
+    return { etag, common };
   }
 
   private insert(key: string, body: CachedBody): void {

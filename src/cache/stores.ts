@@ -51,6 +51,11 @@ export interface ResultStore {
   getMeta(digest: string): Promise<ResultMeta | undefined>;
   getSbom(digest: string): Promise<string | undefined>;
   getLayers(digest: string): Promise<string | undefined>;
+  /**
+   * Optional: a body as the store holds it, gzip'd — served as is to clients that accept gzip, so a read costs
+   * no compression. Stores without it are read through getSbom/getLayers.
+   */
+  getGzipped?(part: 'sbom' | 'layers', digest: string): Promise<Buffer | undefined>;
   put(result: StoredResult): Promise<void>;
 }
 

@@ -16,16 +16,33 @@ export interface CatalogResult {
   warnings: string[];
 }
 
-export function catalogImage(view: CapturedView, layers: readonly LayerRef[], catalogers: readonly Cataloger[]): CatalogResult {
+export interface CatalogOptions {
+  /**
+   * Milliseconds the parsers may spend in all. Checked before each file is parsed: once spent, the remaining files
+   * are skipped with one warning (the SBOM is partial, and says so) rather than holding the worker and its job lock.
+   */
+  timeBudgetMs?: number;
+  now?: () => number;
+}
+
+/** Longest package name and version kept: no real ecosystem comes near, and a 1 MB name would go into every purl. */
+export const MAX_NAME_CHARS = 512;
+export const MAX_VERSION_CHARS = 256;
+/** Free-text fields beyond this are cut (with an ellipsis): they are for people, and nobody reads 100 kB of them. */
+const MAX_TEXT_CHARS = 4096;
+
+export function catalogImage(view: CapturedView, layers: readonly LayerRef[], catalogers: readonly Cataloger[], options: CatalogOptions = {}): CatalogResult {
   const distro = detectDistro(view);
   const ctx: CatalogContext = { distro, files: view };
   const warnings: string[] = [];
+  const now = options.now ?? Date.now;
+  const budget: ParseBudget = { deadline: options.timeBudgetMs === undefined ? Infinity : now() + options.timeBudgetMs, now, skipped: 0 };
   const byCataloger = new Map<Cataloger, Package[]>();
   for (const cataloger of catalogers) {
     const matches = compileGlobs(cataloger.globs);
     const found: Package[] = [];
     for (const path of view.paths(matches)) {
-      const parse = memoParse(cataloger, path, ctx, warnings);
+      const parse = memoParse(cataloger, path, ctx, warnings, budget);
       const final = view.files.get(path)!;
       const packages = parse(final.layer, final.content);
       for (const p of packages) p.layer = layers[attributeLayer(view, path, p, parse)];
@@ -33,6 +50,9 @@ export function catalogImage(view: CapturedView, layers: readonly LayerRef[], ca
       for (const p of packages) found.push(p);
     }
     byCataloger.set(cataloger, found);
+  }
+  if (budget.skipped > 0) {
+    warnings.push(`cataloging time budget of ${options.timeBudgetMs} ms spent: ${budget.skipped} package file version(s) not parsed, the package list is incomplete`);
   }
   const all = [...byCataloger.values()].flat();
   uniqueRefs(all);
@@ -48,8 +68,14 @@ export function catalogImage(view: CapturedView, layers: readonly LayerRef[], ca
 
 type Parse = (layer: number, content: Buffer) => Package[];
 
+interface ParseBudget {
+  deadline: number;
+  now: () => number;
+  skipped: number;
+}
+
 /** Parses each version of a file once; failures become a warning for the final version only. */
-function memoParse(cataloger: Cataloger, path: string, ctx: CatalogContext, warnings: string[]): Parse {
+function memoParse(cataloger: Cataloger, path: string, ctx: CatalogContext, warnings: string[], budget: ParseBudget): Parse {
   const cache = new Map<number, Package[]>();
   let finalSeen = false;
   return (layer, content) => {
@@ -58,9 +84,14 @@ function memoParse(cataloger: Cataloger, path: string, ctx: CatalogContext, warn
     let packages: Package[] = [];
     const isFinal = !finalSeen;
     finalSeen = true;
+    if (budget.now() > budget.deadline) {
+      budget.skipped++;
+      cache.set(layer, packages);
+      return packages;
+    }
     try {
       const result = cataloger.parse({ path, content }, ctx);
-      packages = result.packages;
+      packages = boundFields(result.packages, isFinal ? (w) => warnings.push(`${cataloger.name}: ${path}: ${w}`) : () => undefined);
       if (isFinal) for (const w of result.warnings ?? []) warnings.push(`${cataloger.name}: ${path}: ${w}`);
     } catch (e) {
       if (isFinal) warnings.push(`${cataloger.name}: ${path}: ${(e as Error).message}`);
@@ -68,6 +99,28 @@ function memoParse(cataloger: Cataloger, path: string, ctx: CatalogContext, warn
     cache.set(layer, packages);
     return packages;
   };
+}
+
+/**
+ * Drops packages whose name or version is longer than any real one (a hostile database's 1 MB name would otherwise
+ * fill the SBOM, its purls and every ref), and cuts over-long free text. One warning per file, with the count.
+ */
+function boundFields(packages: Package[], warn: (w: string) => void): Package[] {
+  let dropped = 0;
+  const kept: Package[] = [];
+  for (const p of packages) {
+    if (p.name.length > MAX_NAME_CHARS || p.version.length > MAX_VERSION_CHARS) {
+      dropped++;
+      continue;
+    }
+    if (p.description && p.description.length > MAX_TEXT_CHARS) p.description = `${p.description.slice(0, MAX_TEXT_CHARS)}…`;
+    if (p.homepage && p.homepage.length > MAX_TEXT_CHARS) p.homepage = undefined;
+    if (p.supplier && p.supplier.length > MAX_TEXT_CHARS) p.supplier = `${p.supplier.slice(0, MAX_TEXT_CHARS)}…`;
+    p.licenses = p.licenses.filter((l) => l.length <= MAX_TEXT_CHARS);
+    kept.push(p);
+  }
+  if (dropped > 0) warn(`${dropped} package(s) skipped: name longer than ${MAX_NAME_CHARS} or version longer than ${MAX_VERSION_CHARS} characters`);
+  return dropped > 0 ? kept : packages;
 }
 
 /**

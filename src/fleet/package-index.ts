@@ -9,7 +9,8 @@
  * image that expired or was removed is never answered.
  */
 import { gunzipSync, gzipSync } from 'node:zlib';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/connect.js';
+import { KeySpace } from '../redis/keys.js';
 import type { ResultMeta } from '../cache/stores.js';
 import type { VersRange } from '../versions/vers.js';
 import { versContains } from '../versions/vers.js';
@@ -56,16 +57,18 @@ export interface PackageIndexOptions {
 
 export class PackageIndex {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly results: { getMeta(digest: string): Promise<ResultMeta | undefined> },
     private readonly options: PackageIndexOptions,
-  ) {}
-
-  private get prefix() {
-    return this.options.prefix ?? 'layerlens';
+  ) {
+    this.keys = new KeySpace(options.prefix);
   }
+
+  private readonly keys: KeySpace;
+
+  /** Beside the image's result, in its slot. */
   private factsKey(digest: string) {
-    return `${this.prefix}:pkgfacts:${this.options.analyzerVersion}:{${digest}}`;
+    return this.keys.resultKey(this.options.analyzerVersion, digest, 'packages');
   }
   /**
    * Per package identity, one sorted set (all scores 0, so ordered and ranged by member bytes) of
@@ -73,10 +76,10 @@ export class PackageIndex {
    * and an image's entry is removed by its digest prefix without knowing its versions.
    */
   private identityKey(identity: string) {
-    return `${this.prefix}:pkgidx:${this.options.analyzerVersion}:{${identity}}`;
+    return this.keys.packageIndex(this.options.analyzerVersion, identity);
   }
   private referencesKey(digest: string) {
-    return `${this.prefix}:refs:{${digest}}`;
+    return this.keys.imageReferences(digest);
   }
 
   /** Index one completed analysis (called in the step that stores its result). */
@@ -129,7 +132,9 @@ export class PackageIndex {
   async remove(digest: string): Promise<void> {
     const image = await this.facts(digest);
     if (image) await this.dropEntries(digest, image);
-    await this.redis.del(this.factsKey(digest), this.referencesKey(digest));
+    // Two slots: two commands.
+    await this.redis.del(this.factsKey(digest));
+    await this.redis.del(this.referencesKey(digest));
   }
 
   private async dropEntries(digest: string, image: ImageFacts): Promise<void> {

@@ -5,6 +5,16 @@ import type { Descriptor, ImageConfig, ImageManifest } from '../registry/manifes
 import { declaredCompression } from '../registry/media-types.js';
 import type { Layer } from './source.js';
 
+/** TOO_LARGE for an image of more layers than `maxLayers`: checked before any layer is requested. */
+export function assertLayerCount(manifest: { layers: readonly unknown[] }, maxLayers: number, name: string): void {
+  if (manifest.layers.length > maxLayers) {
+    throw new LayerlensError('TOO_LARGE', `${name} has ${manifest.layers.length} layers, more than the limit of ${maxLayers} (LAYERLENS_MAX_LAYERS)`, {
+      step: 'read manifest',
+      retryable: false,
+    });
+  }
+}
+
 export function buildLayers(
   manifest: ImageManifest,
   config: ImageConfig,

@@ -15,7 +15,7 @@ export async function openRegistryImage(
   options: { platform?: Platform; signal?: AbortSignal } = {},
 ): Promise<ImageSource> {
   const want = options.platform ?? DEFAULT_PLATFORM;
-  const resolved = await resolveImage(client, ref, want, options.signal);
+  const resolved = await resolveImage(client, ref, options.platform, options.signal);
   const { manifest, name } = resolved;
   assertImage(manifest, name);
   const configBytes = await client.getBlobBytes(ref, manifest.config, options.signal);

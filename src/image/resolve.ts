@@ -4,9 +4,11 @@
  */
 import { LayerlensError } from '../errors.js';
 import type { FetchedManifest, RegistryClient } from '../registry/client.js';
-import type { Descriptor, ImageManifest } from '../registry/manifest.js';
-import { DEFAULT_PLATFORM, formatPlatform, type Platform } from '../registry/platform.js';
+import { parseConfig, type Descriptor, type ImageManifest } from '../registry/manifest.js';
+import { MediaType } from '../registry/media-types.js';
+import { DEFAULT_PLATFORM, formatPlatform, normalizePlatform, platformMatches, type Platform } from '../registry/platform.js';
 import { formatReference, withDigest, type ImageReference } from '../registry/reference.js';
+import { assertLayerCount } from './layers-of.js';
 import { imageEntries, selectPlatform } from './platform-select.js';
 
 export interface ResolvedImage {
@@ -22,11 +24,36 @@ export interface ResolvedImage {
   pinned: string;
 }
 
-export async function resolveImage(client: RegistryClient, ref: ImageReference, want: Platform = DEFAULT_PLATFORM, signal?: AbortSignal): Promise<ResolvedImage> {
+/**
+ * `want` undefined means "the default platform, or whatever a single-platform image is". A platform asked for
+ * explicitly must also hold for a single-platform image: its config (one small blob) is read to check it, so
+ * `windows/amd64` of a Linux image is a PLATFORM_NOT_FOUND, not the Linux result.
+ */
+export async function resolveImage(client: RegistryClient, ref: ImageReference, want?: Platform, signal?: AbortSignal): Promise<ResolvedImage> {
   const name = formatReference(ref);
   const top = await client.getManifest(ref, signal);
-  if (top.document.kind === 'manifest') return single(ref, name, top);
-  return child(client, ref, name, top, selectPlatform(top.document, want, name), signal);
+  if (top.document.kind === 'manifest') {
+    const image = single(ref, name, top);
+    assertLayerCount(image.manifest, client.limits.maxLayers, name);
+    if (want) await assertSinglePlatform(client, ref, image, want, signal);
+    return image;
+  }
+  return child(client, ref, name, top, selectPlatform(top.document, want ?? DEFAULT_PLATFORM, name), signal);
+}
+
+async function assertSinglePlatform(client: RegistryClient, ref: ImageReference, image: ResolvedImage, want: Platform, signal?: AbortSignal): Promise<void> {
+  const configType = image.manifest.config.mediaType;
+  // Artifacts are refused later with their own error; only an image config says which platform it is.
+  if (configType !== MediaType.ociConfig && configType !== MediaType.dockerConfig) return;
+  const config = parseConfig(await client.getBlobBytes(ref, image.manifest.config, signal), `${image.name} config`);
+  if (!config.os || !config.architecture) return;
+  const have = normalizePlatform({ os: config.os, architecture: config.architecture, variant: config.variant });
+  if (!platformMatches(want, have)) {
+    throw new LayerlensError('PLATFORM_NOT_FOUND', `${image.name} is a single-platform image for ${formatPlatform(have)}, not ${formatPlatform(want)}`, {
+      image: image.name,
+      retryable: false,
+    });
+  }
 }
 
 function single(ref: ImageReference, name: string, top: FetchedManifest): ResolvedImage {
@@ -51,6 +78,7 @@ async function child(
   if (fetched.document.kind !== 'manifest') {
     throw new LayerlensError('MANIFEST_INVALID', `${name}: index entry ${descriptor.digest} is not an image manifest`, { image: name, retryable: false });
   }
+  assertLayerCount(fetched.document, client.limits.maxLayers, name);
   return {
     name,
     digest: fetched.digest,

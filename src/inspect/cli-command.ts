@@ -3,6 +3,7 @@
  * asked (`--results`), tags gathered page by page up to the limit.
  */
 import type { ResultStore } from '../cache/stores.js';
+import type { RedisTarget } from '../redis/target.js';
 import { parseReference } from '../registry/reference.js';
 import { inspectImage } from './inspect-image.js';
 import { listTags, type TagListing } from './list-tags.js';
@@ -17,13 +18,13 @@ export interface InspectCommandOptions {
   limit?: number;
   last?: string;
   /** Read layerlens' results from this Redis to annotate digests. */
-  redisUrl?: string;
+  redis?: RedisTarget;
 }
 
 export async function runInspectCommand(command: 'inspect' | 'tags', target: string, client: RegistryReader, options: InspectCommandOptions): Promise<string> {
   // Within one run, tags that share a digest share its manifest and config (immutable); tags are always asked anew.
   const reader = new CachingRegistryReader(client, { tagTtlMs: 0 });
-  const store = options.redisUrl ? await openResults(options.redisUrl) : undefined;
+  const store = options.redis ? await openResults(options.redis) : undefined;
   try {
     if (command === 'inspect') {
       const x = await inspectImage(reader, parseReference(target), { results: store?.results });
@@ -50,11 +51,11 @@ async function allTags(reader: RegistryReader, target: string, options: InspectC
   return out;
 }
 
-async function openResults(url: string): Promise<{ results: ResultStore; close(): void }> {
-  const { Redis } = await import('ioredis');
+async function openResults(target: RedisTarget): Promise<{ results: ResultStore; close(): void }> {
+  const { connectRedis } = await import('../redis/connect.js');
   const { RedisResultStore } = await import('../cache/redis-result-store.js');
   // Fail fast when Redis is not there: the listing is the point, results are an extra.
-  const redis = new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: true, connectTimeout: 3000 });
+  const redis = connectRedis(target, 'probe');
   redis.on('error', () => undefined);
   await redis.connect();
   return { results: new RedisResultStore(redis), close: () => redis.disconnect() };

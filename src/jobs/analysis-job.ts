@@ -31,7 +31,22 @@ export function analysisJobId(digest: string, platform: string, analyzerVersion 
   return `sha256-${hex}-${slug}-${analyzerVersion}`;
 }
 
-const JOB_ID = /^sha256-([a-f0-9]{64})-([a-z0-9-]+)-([a-f0-9]{12})$/;
+/**
+ * The id of a job for the same image pulled from another source (`registry/repository`) than the job already
+ * waiting or running under the plain id: `…-s<hash>`, so a request naming a healthy registry does not wait on, or
+ * fail with, a job stuck on a slow or broken one. Results are stored by digest either way.
+ */
+export function sourceJobId(id: string, source: string): string {
+  return `${id}-s${shortHash(source).slice(0, 8)}`;
+}
+
+/** `registry/repository` of a pinned `registry/repository@sha256:…` reference. */
+export function sourceOf(pinned: string): string {
+  const at = pinned.indexOf('@');
+  return at < 0 ? pinned : pinned.slice(0, at);
+}
+
+const JOB_ID = /^sha256-([a-f0-9]{64})-([a-z0-9-]+)-([a-f0-9]{12})(?:-s[a-f0-9]{8})?$/;
 
 export function parseAnalysisJobId(id: string): { digest: string; analyzerVersion: string } | undefined {
   const m = JOB_ID.exec(id);

@@ -5,7 +5,8 @@
  */
 import { createHmac } from 'node:crypto';
 import type { DefaultJobOptions } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/connect.js';
+import { KeySpace } from '../redis/keys.js';
 import { z } from 'zod';
 import type { Changes, TagMove } from '../fleet/changes.js';
 import { checkCallbackTarget, type LookupAll } from './callback-target.js';
@@ -58,12 +59,12 @@ const PENDING_TTL_SECONDS = 7 * 24 * 3600;
 
 export class CallbackRegistry {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly options: { prefix?: string; allowPrivate: boolean; lookup?: LookupAll },
   ) {}
 
   private key(jobId: string): string {
-    return `${this.options.prefix ?? 'layerlens'}:callbacks:${jobId}`;
+    return new KeySpace(this.options.prefix).callbacks(jobId);
   }
 
   /** undefined when the URL may be called back, else why not (for a 400 before anything is enqueued). */

@@ -3,8 +3,9 @@
  * analysed. It never imports worker code.
  */
 import { Queue, type Job } from 'bullmq';
-import type { Redis } from 'ioredis';
-import { ANALYZE_QUEUE, analysisJobId, analysisPayload, type AnalysisPayload } from './analysis-job.js';
+import type { RedisClient } from '../redis/connect.js';
+import { KeySpace } from '../redis/keys.js';
+import { ANALYZE_QUEUE, analysisJobId, analysisPayload, sourceJobId, sourceOf, type AnalysisPayload } from './analysis-job.js';
 import { analysisJobOptions } from './queue-options.js';
 
 export type JobStatus = 'queued' | 'active' | 'completed' | 'failed';
@@ -21,10 +22,10 @@ export interface JobView {
 export class AnalysisQueue {
   readonly queue: Queue<AnalysisPayload>;
 
-  constructor(connection: Redis, options: { prefix?: string; attempts?: number } = {}) {
+  constructor(connection: RedisClient, options: { prefix?: string; attempts?: number } = {}) {
     this.queue = new Queue<AnalysisPayload>(ANALYZE_QUEUE, {
       connection,
-      prefix: options.prefix,
+      prefix: new KeySpace(options.prefix).queuePrefix(ANALYZE_QUEUE),
       defaultJobOptions: analysisJobOptions(options.attempts ?? 3),
     });
   }
@@ -33,13 +34,26 @@ export class AnalysisQueue {
    * Enqueues unless the same job is already waiting or running. A job that failed or completed earlier is replaced
    * when asked again (a retry after a fix, or `force`).
    */
-  async enqueue(payload: AnalysisPayload): Promise<{ id: string; created: boolean }> {
+  /**
+   * A job pending for the same digest but pulled from another repository is not joined: this source gets a job of
+   * its own (sourceJobId), so one caller's slow or broken registry cannot hold up or fail another's request.
+   * `beforeAdd` runs with the chosen id before anything is added (callback URLs are registered there, so a job that
+   * finishes at once still finds them).
+   */
+  async enqueue(payload: AnalysisPayload, options: { beforeAdd?: (id: string) => Promise<void> } = {}): Promise<{ id: string; created: boolean }> {
     const data = analysisPayload.parse(payload);
-    const id = analysisJobId(data.digest, data.platform, data.analyzerVersion);
-    const existing = await this.queue.getJob(id);
+    const primary = analysisJobId(data.digest, data.platform, data.analyzerVersion);
+    let id = primary;
+    let existing = await this.queue.getJob(id);
+    let state = existing ? await existing.getState() : undefined;
+    if (existing && isPending(state) && sourceOf(existing.data.pinned) !== sourceOf(data.pinned)) {
+      id = sourceJobId(primary, sourceOf(data.pinned));
+      existing = await this.queue.getJob(id);
+      state = existing ? await existing.getState() : undefined;
+    }
+    await options.beforeAdd?.(id);
     if (existing) {
-      const state = await existing.getState();
-      if (state !== 'completed' && state !== 'failed' && state !== 'unknown') return { id, created: false };
+      if (isPending(state)) return { id, created: false };
       await existing.remove().catch(() => undefined);
     }
     await this.queue.add('analyze', data, { jobId: id });
@@ -63,6 +77,10 @@ export class AnalysisQueue {
   async close(): Promise<void> {
     await this.queue.close();
   }
+}
+
+function isPending(state: string | undefined): boolean {
+  return state !== undefined && state !== 'completed' && state !== 'failed' && state !== 'unknown';
 }
 
 function toStatus(state: string): JobStatus {

@@ -6,7 +6,8 @@
 import { randomBytes } from 'node:crypto';
 import picomatch from 'picomatch';
 import type { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/connect.js';
+import { KeySpace } from '../redis/keys.js';
 import { z } from 'zod';
 import { parsePlatform } from '../registry/platform.js';
 import { parseReference } from '../registry/reference.js';
@@ -67,17 +68,25 @@ export class WatchInputError extends Error {}
 
 export class WatchService {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly queue: Queue<RescanPayload>,
-    private readonly options: { prefix?: string; minIntervalMs: number },
+    private readonly options: {
+      prefix?: string;
+      minIntervalMs: number;
+      /**
+       * Throws (REGISTRY_NOT_ALLOWED) for a registry the pull policy refuses: such a watch would fail at every run, so
+       * it is refused at creation instead.
+       */
+      admitRegistry?: (registry: string) => Promise<void>;
+    },
   ) {}
 
   private get definitions(): string {
-    return `${this.options.prefix ?? 'layerlens'}:watches`;
+    return new KeySpace(this.options.prefix).watches();
   }
 
   private stateKey(id: string): string {
-    return `${this.options.prefix ?? 'layerlens'}:watch-state:${id}`;
+    return new KeySpace(this.options.prefix).watchState(id);
   }
 
   async create(req: WatchRequest): Promise<WatchView> {
@@ -95,6 +104,7 @@ export class WatchService {
     } catch (e) {
       throw new WatchInputError(e instanceof Error ? e.message : String(e));
     }
+    await this.options.admitRegistry?.(repository.slice(0, repository.indexOf('/')));
     const watch: Watch = {
       id: `w-${randomBytes(8).toString('hex')}`,
       repository,

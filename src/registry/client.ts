@@ -79,6 +79,20 @@ export class RegistryClient {
     return `${this.isPlainHttp(registry) ? 'http' : 'https'}://${apiHost(registry)}`;
   }
 
+  /**
+   * Throws REGISTRY_NOT_ALLOWED unless the pull policy (allow-list, SSRF guard) would let requests reach `registry`:
+   * for things created now and run later (watches), so they are refused up front rather than failing at every run.
+   */
+  async admit(registry: string): Promise<void> {
+    const url = new URL(this.baseUrl(registry));
+    try {
+      await this.guard.check(url, `admit registry ${registry}`);
+    } catch (e) {
+      // Only a refusal is final; a DNS hiccup now says nothing about the runs to come.
+      if (e instanceof LayerlensError && e.code === 'REGISTRY_NOT_ALLOWED') throw e;
+    }
+  }
+
   private isPlainHttp(registry: string): boolean {
     return this.insecure.has(registry) || (this.plainHttpLoopback && isLoopbackHost(registry));
   }
@@ -232,23 +246,39 @@ export class RegistryClient {
     });
   }
 
+  /**
+   * A request under `/v2/<repository>` (or a full URL the registry gave, such as an upload location), with this
+   * client's auth: pushes ask for the `pull,push` scope. Used by registry/push.ts.
+   */
+  async send(
+    ref: ImageReference,
+    path: string,
+    opts: { step: string; signal?: AbortSignal; method?: 'GET' | 'HEAD' | 'POST' | 'PUT'; headers?: Record<string, string>; body?: Buffer; push?: boolean; accept404?: boolean },
+  ): Promise<TransportResponse> {
+    return this.request(ref, path, opts);
+  }
+
   private async request(
     ref: ImageReference,
     path: string,
-    opts: { step: string; signal?: AbortSignal; method?: 'GET' | 'HEAD'; headers?: Record<string, string> },
+    opts: { step: string; signal?: AbortSignal; method?: 'GET' | 'HEAD' | 'POST' | 'PUT'; headers?: Record<string, string>; body?: Buffer; push?: boolean; accept404?: boolean },
   ): Promise<TransportResponse> {
     const ctx = {
       registry: ref.registry,
-      scope: `repository:${ref.repository}:pull`,
+      scope: `repository:${ref.repository}:${opts.push ? 'pull,push' : 'pull'}`,
       plainHttp: this.isPlainHttp(ref.registry),
       signal: opts.signal,
       guard: this.guard,
     };
     try {
-      const url = `${this.baseUrl(ref.registry)}/v2/${ref.repository}${path}`;
+      const base = this.baseUrl(ref.registry);
+      const url = /^https?:\/\//.test(path) ? path : path.startsWith('/v2/') ? `${base}${path}` : `${base}/v2/${ref.repository}${path}`;
+      // An upload location on another origin would get this registry's credentials: refused.
+      if (new URL(url).origin !== new URL(base).origin) throw new LayerlensError('REGISTRY_ERROR', `${ref.registry} sent a location on another origin`, { step: opts.step, retryable: false });
       const send = (auth?: string) =>
         this.transport.send(url, {
           method: opts.method,
+          body: opts.body,
           step: opts.step,
           signal: opts.signal,
           guard: this.guard,
@@ -264,7 +294,7 @@ export class RegistryClient {
         // A token the registry refuses is not kept: the next request starts from a fresh challenge.
         if (res.status === 401) this.auth.forget(ctx);
       }
-      if (res.status >= 200 && res.status < 300) return res;
+      if ((res.status >= 200 && res.status < 300) || (opts.accept404 && res.status === 404)) return res;
       throw await this.errorFor(res, ref, opts.step);
     } catch (e) {
       throw tagImage(e, formatReference(ref));

@@ -28,7 +28,7 @@ export interface HttpResponse {
 /** One HTTP exchange, no redirects followed. */
 export type HttpRequest = (
   url: string,
-  init: { method: string; headers: Record<string, string>; body?: string; signal: AbortSignal; lookup?: LookupFunction },
+  init: { method: string; headers: Record<string, string>; body?: string | Buffer; signal: AbortSignal; lookup?: LookupFunction },
 ) => Promise<HttpResponse>;
 
 // Keep-alive pools per protocol: a scan makes a few requests per layer to the same registry. Requests that carry
@@ -96,10 +96,10 @@ export const defaultTransportOptions: TransportOptions = {
 };
 
 export interface SendOptions {
-  method?: 'GET' | 'HEAD' | 'POST';
+  method?: 'GET' | 'HEAD' | 'POST' | 'PUT';
   headers?: Record<string, string>;
-  /** A request body (POST only: the OAuth2 token form). */
-  body?: string;
+  /** A request body: the OAuth2 token form, or what a push uploads (blobs, manifests). */
+  body?: string | Buffer;
   /** Judges every hop, redirects included (the SSRF guard): before the request, and as the connection's lookup. */
   guard?: HopGuard;
   /** Header names to drop when a redirect leaves the origin of the first URL. */

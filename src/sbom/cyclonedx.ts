@@ -1,7 +1,8 @@
 /**
- * CycloneDX 1.6 JSON, built with @cyclonedx/cyclonedx-library. Byte-stable for the same image: the serial number
- * is a UUIDv5 of the manifest digest and analyzer version, the timestamp is the image's creation time, and every
- * list is sorted.
+ * CycloneDX (1.6 and 1.5; JSON and XML), built with @cyclonedx/cyclonedx-library. Byte-stable for the same image:
+ * the serial number is a UUIDv5 of the manifest digest and analyzer version, the timestamp is the image's creation
+ * time, and every list is sorted. CycloneDX 1.6 JSON is what the result store keeps (decode-cyclonedx.ts reads it
+ * back); the other encodings are made from the same Bom model by the library's serializers.
  */
 // Subpath imports: the library's root also loads its validators (ajv and the JSON schemas), which only tests need.
 import * as Enums from '@cyclonedx/cyclonedx-library/Enums';
@@ -10,7 +11,7 @@ import * as Serialize from '@cyclonedx/cyclonedx-library/Serialize';
 import * as Spec from '@cyclonedx/cyclonedx-library/Spec';
 import { createHash } from 'node:crypto';
 import type { Distro } from '../catalog/distro.js';
-import { classifyLicense } from '../catalog/license.js';
+import { classifyLicense, type LicenseForm } from '../catalog/license.js';
 import { formatPlatform, type Platform } from '../registry/platform.js';
 import { ANALYZER_VERSION, TOOL_VERSION } from '../version.js';
 import { buildPurl, type Package } from './package.js';
@@ -34,9 +35,23 @@ export interface SbomInput {
   warnings: readonly string[];
 }
 
-const spec = Spec.Spec1dot6;
+export type CycloneDxVersion = '1.6' | '1.5';
 
-export function encodeCycloneDx(input: SbomInput): string {
+const SPECS: Record<CycloneDxVersion, typeof Spec.Spec1dot6> = { '1.6': Spec.Spec1dot6, '1.5': Spec.Spec1dot5 };
+
+/** CycloneDX JSON: 1.6 (the stored form, default) or 1.5 for older consumers. */
+export function encodeCycloneDx(input: SbomInput, version: CycloneDxVersion = '1.6'): string {
+  const serializer = new Serialize.JsonSerializer(new Serialize.JSON.Normalize.Factory(SPECS[version]));
+  return serializer.serialize(buildBom(input), { sortLists: true, space: 2 });
+}
+
+/** CycloneDX XML (needs the optional xmlbuilder2 the library's XML serializer loads). */
+export function encodeCycloneDxXml(input: SbomInput, version: CycloneDxVersion = '1.6'): string {
+  const serializer = new Serialize.XmlSerializer(new Serialize.XML.Normalize.Factory(SPECS[version]));
+  return serializer.serialize(buildBom(input), { sortLists: true, space: 2 });
+}
+
+function buildBom(input: SbomInput): Models.Bom {
   const bom = new Models.Bom();
   bom.serialNumber = `urn:uuid:${uuidV5(`${input.subject.digest}|${ANALYZER_VERSION}`)}`;
   const created = input.subject.created ? new Date(input.subject.created) : undefined;
@@ -67,18 +82,26 @@ export function encodeCycloneDx(input: SbomInput): string {
       if (target) c.dependencies.add(target.bomRef);
     }
   }
-  const serializer = new Serialize.JsonSerializer(new Serialize.JSON.Normalize.Factory(spec));
-  return serializer.serialize(bom, { sortLists: true, space: 2 });
+  return bom;
 }
 
-function imageComponent(s: SbomSubject): Models.Component {
-  const shortName = s.name.replace(/[@].*$/, '').replace(/:[^/:]*$/, '').split('/').pop() || s.name;
-  const c = new Models.Component(Enums.ComponentType.Container, s.name, { version: s.digest, bomRef: `image:${s.digest}` });
-  c.purl = buildPurl('oci', undefined, shortName.toLowerCase(), s.digest, {
+/** The last path segment of the reference, without tag or digest: `alpine` for `host:5000/library/alpine:3.20`. */
+export function imageShortName(name: string): string {
+  return name.replace(/[@].*$/, '').replace(/:[^/:]*$/, '').split('/').pop() || name;
+}
+
+/** `pkg:oci/NAME@sha256%3A…?arch=…&os=…&repository_url=…`, the image's purl in every format. */
+export function imagePurl(s: SbomSubject): string {
+  return buildPurl('oci', undefined, imageShortName(s.name).toLowerCase(), s.digest, {
     repository_url: s.repositoryUrl,
     arch: s.platform.architecture,
     os: s.platform.os,
-  }) as unknown as Models.Component['purl'];
+  });
+}
+
+function imageComponent(s: SbomSubject): Models.Component {
+  const c = new Models.Component(Enums.ComponentType.Container, s.name, { version: s.digest, bomRef: `image:${s.digest}` });
+  c.purl = imagePurl(s) as unknown as Models.Component['purl'];
   c.properties.add(new Models.Property('layerlens:image:platform', formatPlatform(s.platform)));
   if (s.indexDigest) c.properties.add(new Models.Property('layerlens:image:indexDigest', s.indexDigest));
   return c;
@@ -116,16 +139,26 @@ function packageComponent(p: Package): Models.Component {
   return c;
 }
 
-/** CycloneDX allows either license entries or exactly one expression: several declarations with an expression are ANDed. */
-function addLicenses(c: Models.Component, licenses: readonly string[]): void {
+/**
+ * CycloneDX allows either license entries or exactly one expression: several declarations with an expression are
+ * ANDed into one. Shared with the SPDX encoder, so both formats of one result say the same.
+ */
+export function licenseChoice(licenses: readonly string[]): { expression: string } | { entries: LicenseForm[] } {
   const forms = licenses.map(classifyLicense);
   if (forms.some((f) => f.kind === 'expression') && forms.every((f) => f.kind !== 'name')) {
     const parts = forms.map((f) => (f.kind === 'id' ? f.id : f.kind === 'expression' ? f.expression : ''));
-    const expression = parts.length === 1 ? parts[0] : parts.map((x) => `(${x})`).join(' AND ');
-    c.licenses.add(new Models.LicenseExpression(expression));
+    return { expression: parts.length === 1 ? parts[0] : parts.map((x) => `(${x})`).join(' AND ') };
+  }
+  return { entries: forms };
+}
+
+function addLicenses(c: Models.Component, licenses: readonly string[]): void {
+  const choice = licenseChoice(licenses);
+  if ('expression' in choice) {
+    c.licenses.add(new Models.LicenseExpression(choice.expression));
     return;
   }
-  for (const f of forms) {
+  for (const f of choice.entries) {
     if (f.kind === 'id') c.licenses.add(new Models.SpdxLicense(f.id));
     else c.licenses.add(new Models.NamedLicense(f.kind === 'expression' ? f.expression : f.name));
   }
@@ -141,9 +174,15 @@ export function uuidV5(name: string): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
-/** Validates against the CycloneDX 1.6 JSON schema; resolves to undefined when valid, else the errors. */
-export async function validateCycloneDx(json: string): Promise<unknown> {
+/** Validates against the CycloneDX JSON schema (1.6 by default); resolves to undefined when valid, else the errors. */
+export async function validateCycloneDx(json: string, version: CycloneDxVersion = '1.6'): Promise<unknown> {
   const { JsonStrictValidator } = await import('@cyclonedx/cyclonedx-library/Validation');
-  const validator = new JsonStrictValidator(spec.version);
+  const validator = new JsonStrictValidator(SPECS[version].version);
   return (await validator.validate(json)) ?? undefined;
+}
+
+/** Validates against the CycloneDX XML schema (needs libxmljs2, a dev dependency); undefined when valid. */
+export async function validateCycloneDxXml(xml: string, version: CycloneDxVersion = '1.6'): Promise<unknown> {
+  const { XmlValidator } = await import('@cyclonedx/cyclonedx-library/Validation');
+  return (await new XmlValidator(SPECS[version].version).validate(xml)) ?? undefined;
 }

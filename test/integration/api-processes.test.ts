@@ -15,6 +15,7 @@ import { ANALYZER_VERSION } from '../../src/version.js';
 import { repoRoot } from '../support/paths.js';
 import { freePort, waitFor } from '../support/ports.js';
 import { redisUrl } from '../support/redis.js';
+import { KeySpace } from '../../src/redis/keys.js';
 
 const tsxLoader = pathToFileURL(resolve(repoRoot, 'node_modules/tsx/dist/loader.mjs')).href;
 const DIGEST = `sha256:${randomBytes(32).toString('hex')}`;
@@ -88,7 +89,7 @@ describe('layerlens serve with two API processes', () => {
       serve.kill('SIGKILL');
       for (const l of lines) if (l.childPid && alive(l.childPid)) process.kill(l.childPid, 'SIGKILL');
     }
-    await redis?.del(...(['sbom', 'layers', 'meta'] as const).map((part) => `layerlens:result:${ANALYZER_VERSION}:${DIGEST}:${part}`));
+    await redis?.del(...(['sbom', 'layers', 'meta'] as const).map((part) => new KeySpace().resultKey(ANALYZER_VERSION, DIGEST, part)));
     redis?.disconnect();
   });
 

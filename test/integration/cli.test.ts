@@ -8,6 +8,7 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateCycloneDx } from '../../src/sbom/cyclonedx.js';
 import { buildImage, pushImage, tarLayer } from '../support/image-builder.js';
+import { validateFormat } from '../support/sbom-validate.js';
 import { corpus, corpusSkipMessage, hasCorpus, repoRoot } from '../support/paths.js';
 import { hasRegistry, registrySkipMessage, startRegistry, type TestRegistry } from '../support/registry.js';
 
@@ -80,6 +81,47 @@ describe.skipIf(skip)('layerlens CLI against a registry', () => {
     expect(toFile.code).toBe(0);
     expect(toFile.stdout).toBe('');
     expect(await readFile(out, 'utf8')).toBe(res.stdout.trimEnd());
+  });
+
+  it('scan -o FORMAT[=FILE] repeatable: table to stdout, SPDX and CycloneDX XML/1.5 to files, all valid; bad -o is exit 2', async () => {
+    const image = `${registry.host}/library/alpine:3.19`;
+    const spdx = join(dir, 'sbom.spdx.json');
+    const xml = join(dir, 'sbom.cdx.xml');
+    const old = join(dir, 'sbom-1.5.json');
+    const res = await run(['scan', image, '-q', '-o', 'table', '-o', `spdx-json=${spdx}`, '-o', `cyclonedx-xml=${xml}`, '-o', `cyclonedx-json@1.5=${old}`]);
+    expect(res.code, res.stderr).toBe(0);
+    const lines = res.stdout.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^NAME\s+VERSION\s+TYPE\s+LAYER$/);
+    expect(lines).toHaveLength(16);
+    expect(lines.find((l) => l.startsWith('musl '))).toMatch(/^musl\s+1\.2\.4_git20230717-r4\s+apk\s+0$/);
+    for (const [id, file] of [['spdx-json@2.3', spdx], ['cyclonedx-xml@1.6', xml], ['cyclonedx-json@1.5', old]] as const) {
+      expect(await validateFormat(id, await readFile(file, 'utf8')), id).toBeUndefined();
+    }
+    const doc = JSON.parse(await readFile(spdx, 'utf8'));
+    expect(doc.packages.filter((p: { primaryPackagePurpose: string }) => p.primaryPackagePurpose === 'LIBRARY')).toHaveLength(15);
+    // A rescan writes the same bytes.
+    const again = join(dir, 'again.spdx.json');
+    expect((await run(['scan', image, '-q', '-o', `spdx-json=${again}`])).code).toBe(0);
+    expect(await readFile(again, 'utf8')).toBe(await readFile(spdx, 'utf8'));
+    const purls = await run(['scan', image, '-q', '-o', 'purls']);
+    expect(purls.stdout.trimEnd().split('\n')).toHaveLength(15);
+    const twoToStdout = await run(['scan', image, '-q', '-o', 'table', '-o', 'purls']);
+    expect(twoToStdout.code).toBe(2);
+    expect(twoToStdout.stderr).toContain('only one -o FORMAT may go to stdout');
+    const unknown = await run(['scan', image, '-q', '-o', `docx=${join(dir, 'x')}`]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('"docx" is not a format');
+  });
+
+  it('scan --attach pushes the SBOM as a referrer of the image once; a rescan finds it attached', async () => {
+    const image = `${registry.host}/library/alpine:3.19`;
+    const first = await run(['scan', image, '--attach', '-o', `spdx-json=${join(dir, 'attached.spdx.json')}`]);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stderr).toMatch(/attached spdx-json@2\.3 as sha256:[0-9a-f]{64} \(referrers-tag\)/);
+    const again = await run(['scan', image, '--attach', '-o', `spdx-json=${join(dir, 'attached.spdx.json')}`]);
+    expect(again.stderr).toContain('already attached spdx-json@2.3');
+    const local = await run(['scan', `oci-dir:${dir}`, '--attach', '-q']);
+    expect(local.code).toBe(2);
   });
 
   it('scan fails with exit 1 and the error code for a missing image', async () => {

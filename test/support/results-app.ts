@@ -2,7 +2,7 @@
 import { createApp } from '../../src/api/app.js';
 import { ResultBodyCache } from '../../src/cache/result-body-cache.js';
 import { createLogger, type Logger } from '../../src/logger.js';
-import { CYCLONEDX_MEDIA_TYPE } from '../../src/sbom/cyclonedx.js';
+import { resultPartContentType } from '../../src/sbom/formats/represent.js';
 import { ANALYZER_VERSION } from '../../src/version.js';
 
 const unused = () => {
@@ -23,7 +23,7 @@ export function resultsApp(options: ResultsAppOptions) {
   const bodies = new ResultBodyCache({
     maxBytes: 1 << 20,
     analyzerVersion: ANALYZER_VERSION,
-    contentType: (p) => (p === 'sbom' ? CYCLONEDX_MEDIA_TYPE : 'application/json'),
+    contentType: resultPartContentType,
   });
   const app = createApp({
     queue: { enqueue: unused, get: unused },

@@ -4,7 +4,7 @@ import { loadConfig, parseByteSize } from '../../src/config.js';
 describe('config', () => {
   it('has defaults for everything', () => {
     const c = loadConfig({});
-    expect(c).toMatchObject({ port: 8080, redisUrl: 'redis://127.0.0.1:6379', insecureRegistries: [], apiKeys: [] });
+    expect(c).toMatchObject({ port: 8080, redis: { mode: 'standalone', url: 'redis://127.0.0.1:6379' }, insecureRegistries: [], apiKeys: [] });
     expect(c.limits.maxManifestBytes).toBe(4 * 1024 * 1024);
   });
   it('parses lists and sizes and reports every bad value', () => {

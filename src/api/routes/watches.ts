@@ -5,7 +5,8 @@
 import { Hono, type Context } from 'hono';
 import { WatchInputError, watchRequest, type WatchService } from '../../jobs/watch-store.js';
 import type { ApiDeps } from '../deps.js';
-import { problem } from '../problem.js';
+import { isLayerlensError } from '../../errors.js';
+import { problem, problemFromError } from '../problem.js';
 import { readJsonBody } from '../read-json.js';
 
 const ID = /^w-[a-f0-9]{16}$/;
@@ -33,6 +34,7 @@ export function watchRoutes(deps: ApiDeps): Hono {
         return c.json(watch, 201);
       } catch (e) {
         if (e instanceof WatchInputError) return problem(c, 400, 'INVALID_BODY', e.message);
+        if (isLayerlensError(e)) return problemFromError(c, e);
         throw e;
       }
     }),

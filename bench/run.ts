@@ -15,6 +15,7 @@
  * builds only the Alpine image and runs only the service section (API GET/POST latency), writing
  * bench/results/latest-service.json. BENCH_IMAGES=files-500k,alpine-3.19 (comma list of image names) builds and
  * measures only those images and skips the shared-base, service and throughput sections (bench/results/latest-images.json).
+ * BENCH_ONLY=fleet runs only the package-index benchmark (bench/fleet.ts: 10 000 synthetic analysed images).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -38,7 +39,7 @@ const cacheDir = process.env.BENCH_DIR ?? join(tmpdir(), 'layerlens-bench');
 const redisBase = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const redisDb = Number(process.env.BENCH_REDIS_DB ?? 9);
 const only = process.env.BENCH_ONLY;
-if (only !== undefined && only !== 'service') throw new Error(`BENCH_ONLY=${only}: only "service" is known`);
+if (only !== undefined && only !== 'service' && only !== 'fleet') throw new Error(`BENCH_ONLY=${only}: only "service" and "fleet" are known`);
 const serviceOnly = only === 'service';
 const onlyImages = process.env.BENCH_IMAGES ? process.env.BENCH_IMAGES.split(',').map((n) => n.trim()).filter(Boolean) : undefined;
 const apiProcesses = Number(process.env.BENCH_API_PROCESSES ?? 1);
@@ -135,6 +136,16 @@ function best(runs: Run[]): Run & { peakRssMaxMb: number } {
 }
 
 async function main() {
+  if (only === 'fleet') {
+    // The package index at fleet size needs no registry, image or CLI: bench/fleet.ts on its own.
+    await import('./fleet.js').then(async (m) => {
+      const out = await m.runFleetBench(`${redisBase.replace(/\/\d*$/, '')}/${redisDb}`, log);
+      await mkdir(join(root, 'bench/results'), { recursive: true });
+      await writeFile(join(root, 'bench/results/latest-fleet.json'), `${JSON.stringify(out, null, 2)}\n`);
+      process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+    });
+    return;
+  }
   const loadAtStart = loadavg();
   log('building dist/ (the real CLI is measured)');
   const tsc = spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.json')], { stdio: 'inherit' });

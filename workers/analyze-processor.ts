@@ -8,6 +8,8 @@ import { analyzeImage } from '../src/analyze.js';
 import type { ResultStore, LayerSummaryStore } from '../src/cache/stores.js';
 import type { Limits } from '../src/config.js';
 import { LayerlensError, withContext } from '../src/errors.js';
+import { factsOf } from '../src/fleet/package-facts.js';
+import type { PackageIndex } from '../src/fleet/package-index.js';
 import { openImage } from '../src/image/open.js';
 import { resultSummary } from '../src/inspect/result-summary.js';
 import { analysisPayload, type AnalysisPayload } from '../src/jobs/analysis-job.js';
@@ -23,6 +25,8 @@ export interface ProcessorDeps {
   /** oci-dir:/oci-archive:/docker-archive: jobs read the worker's disk; only when the API was allowed to accept them. */
   allowLocalSources?: boolean;
   logger: Logger;
+  /** The fleet's package index, written before the result so a result is never visible unindexed. */
+  packageIndex?: Pick<PackageIndex, 'record'>;
 }
 
 export interface AnalysisJobResult {
@@ -52,6 +56,7 @@ export function createAnalyzeProcessor(deps: ProcessorDeps) {
         signal,
         onLayer: (done, total) => void job.updateProgress({ layersDone: done, layers: total }).catch(() => undefined),
       });
+      await deps.packageIndex?.record({ digest: source.digest, image: data.image, platform: result.image.platform, facts: factsOf(result.packages) });
       await deps.results.put({
         meta: {
           image: data.image,

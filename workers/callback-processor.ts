@@ -10,6 +10,8 @@ import type { LookupFunction } from 'node:net';
 import { parseFailure } from '../src/api/routes/analyses.js';
 import { analysisLinks } from '../src/api/links.js';
 import type { ResultStore } from '../src/cache/stores.js';
+import { changesOf, type TagMove } from '../src/fleet/changes.js';
+import type { PackageIndex } from '../src/fleet/package-index.js';
 import type { AnalysisPayload } from '../src/jobs/analysis-job.js';
 import { callbackPayload, signBody, SIGNATURE_HEADER, type CallbackBody, type CallbackPayload, type CallbackRegistry } from '../src/jobs/callback-job.js';
 import { checkCallbackTarget, type LookupAll } from '../src/jobs/callback-target.js';
@@ -73,37 +75,68 @@ function post(url: URL, address: string, family: 4 | 6, body: string, headers: R
 }
 
 export interface CallbackDispatchDeps {
-  registry: Pick<CallbackRegistry, 'take'>;
+  registry: Pick<CallbackRegistry, 'take' | 'takeMoves'>;
   queue: Pick<Queue<CallbackPayload>, 'add'>;
   results: Pick<ResultStore, 'getMeta'>;
+  /** Package facts for the diff a watch's callback carries. */
+  packages?: Pick<PackageIndex, 'facts'>;
   logger: Logger;
+}
+
+/** The analysis a callback is about: a finished job, or a stored result a moved tag already pointed to. */
+interface Finished {
+  id: string;
+  data: Pick<AnalysisPayload, 'image' | 'digest' | 'platform'>;
+  outcome: 'completed' | 'failed';
+  failedReason?: string;
+}
+
+async function bodyOf(deps: CallbackDispatchDeps, f: Finished): Promise<CallbackBody> {
+  const body: CallbackBody = { id: f.id, status: f.outcome, image: f.data.image, digest: f.data.digest, platform: f.data.platform, links: analysisLinks(f.id, f.data.digest) };
+  if (f.outcome === 'failed') body.error = parseFailure(f.failedReason ?? 'INTERNAL: unknown failure');
+  else {
+    const meta = await deps.results.getMeta(f.data.digest);
+    if (meta) body.result = { packages: meta.packages, warnings: meta.warnings.length };
+  }
+  return body;
+}
+
+/** The watch's callback for a moved tag: the analysis body plus what changed from the digest the tag left. */
+async function moveBody(deps: CallbackDispatchDeps, base: CallbackBody, move: TagMove): Promise<CallbackBody> {
+  const body: CallbackBody = { ...base, watch: { id: move.watchId, tag: move.tag } };
+  if (base.status !== 'completed') return body;
+  const side = async (digest: string) => {
+    const [image, meta] = await Promise.all([deps.packages?.facts(digest), deps.results.getMeta(digest)]);
+    return { digest, facts: image?.facts, summary: meta?.summary };
+  };
+  body.changes = changesOf(await side(move.from), await side(base.digest));
+  return body;
 }
 
 /**
  * Called from the analysis worker's `completed` event and from `failed` once the job's last attempt failed (a job
- * with retries left is not done, so nobody is told yet): one delivery job per waiting URL.
+ * with retries left is not done, so nobody is told yet): one delivery job per waiting URL, and one per watched tag
+ * that moved to this digest (with the diff).
  */
 export function createCallbackDispatcher(deps: CallbackDispatchDeps) {
   return async (job: Job<AnalysisPayload>, outcome: 'completed' | 'failed'): Promise<number> => {
     const id = String(job.id);
-    const urls = await deps.registry.take(id);
-    if (urls.length === 0) return 0;
-    const body: CallbackBody = {
-      id,
-      status: outcome,
-      image: job.data.image,
-      digest: job.data.digest,
-      platform: job.data.platform,
-      links: analysisLinks(id, job.data.digest),
-    };
-    if (outcome === 'failed') body.error = parseFailure(job.failedReason ?? 'INTERNAL: unknown failure');
-    else {
-      const meta = await deps.results.getMeta(job.data.digest);
-      if (meta) body.result = { packages: meta.packages, warnings: meta.warnings.length };
-    }
-    const text = JSON.stringify(body);
+    const [urls, moves] = await Promise.all([deps.registry.take(id), deps.registry.takeMoves(id)]);
+    if (urls.length === 0 && moves.length === 0) return 0;
+    const base = await bodyOf(deps, { id, data: job.data, outcome, failedReason: job.failedReason });
+    const text = JSON.stringify(base);
     for (const url of urls) await deps.queue.add('callback', { url, body: text, analysisId: id });
-    deps.logger.info({ jobId: id, outcome, callbacks: urls.length }, 'callbacks queued');
-    return urls.length;
+    for (const move of moves) await deps.queue.add('callback', { url: move.url, body: JSON.stringify(await moveBody(deps, base, move)), analysisId: id });
+    deps.logger.info({ jobId: id, outcome, callbacks: urls.length + moves.length }, 'callbacks queued');
+    return urls.length + moves.length;
+  };
+}
+
+/** A watched tag moved to a digest whose result is already stored: no job will end, so its callback goes now. */
+export function createMoveAnnouncer(deps: CallbackDispatchDeps) {
+  return async (analysis: Omit<Finished, 'outcome' | 'failedReason'>, move: TagMove): Promise<void> => {
+    const base = await bodyOf(deps, { ...analysis, outcome: 'completed' });
+    await deps.queue.add('callback', { url: move.url, body: JSON.stringify(await moveBody(deps, base, move)), analysisId: analysis.id });
+    deps.logger.info({ jobId: analysis.id, watchId: move.watchId, tag: move.tag }, 'watch callback queued');
   };
 }

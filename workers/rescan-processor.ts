@@ -7,6 +7,7 @@
 import type { Job } from 'bullmq';
 import { requestAnalysis, type RequestAnalysisDeps } from '../src/api/request-analysis.js';
 import { isLayerlensError } from '../src/errors.js';
+import type { TagMove } from '../src/fleet/changes.js';
 import { parseAnalysisJobId } from '../src/jobs/analysis-job.js';
 import type { JobView } from '../src/jobs/client.js';
 import { rescanPayload, type RescanPayload } from '../src/jobs/rescan-job.js';
@@ -23,6 +24,8 @@ export interface RescanProcessorDeps extends Omit<RequestAnalysisDeps, 'queue'> 
   watches: Pick<WatchService, 'load' | 'states' | 'setState'>;
   /** Most tags one watch may cover (a broad glob on a busy repository). */
   maxTags?: number;
+  /** Sends a watch's callback for a tag that moved to an image already analysed (no job will end to send it). */
+  announceMove?: (analysis: { id: string; data: { image: string; digest: string; platform: string } }, move: TagMove) => Promise<void>;
 }
 
 export interface RescanResult {
@@ -59,7 +62,13 @@ export function createRescanProcessor(deps: RescanProcessorDeps) {
           await deps.watches.setState(watchId, tag, { ...prev, checkedAt: now, error: undefined });
           continue;
         }
-        const answer = await requestAnalysis(deps, { image: `${watch.repository}:${tag}@${digest}`, platform }, signal);
+        // A move from a digest that had a result: the watch's callback says what changed (none for a tag's first sight).
+        const move: TagMove | undefined =
+          watch.callbackUrl && prev?.platformDigest && prev.digest !== digest ? { watchId, tag, url: watch.callbackUrl, from: prev.platformDigest } : undefined;
+        const answer = await requestAnalysis(deps, { image: `${watch.repository}:${tag}@${digest}`, platform, move }, signal);
+        if (move && answer.status === 'completed' && answer.digest !== move.from) {
+          await deps.announceMove?.({ id: answer.id, data: { image: answer.image, digest: answer.digest, platform: answer.platform } }, move);
+        }
         if (answer.status === 'queued' && answer.created) result.enqueued++;
         else result.unchanged++;
         const state: TagState = {

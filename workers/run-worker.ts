@@ -10,7 +10,9 @@ import { RedisResultStore } from '../src/cache/redis-result-store.js';
 import type { Config } from '../src/config.js';
 import { ANALYZE_QUEUE, type AnalysisPayload } from '../src/jobs/analysis-job.js';
 import { WORKER_LOCK_DURATION_MS, WORKER_STALLED_INTERVAL_MS } from '../src/jobs/queue-options.js';
+import { PackageIndex } from '../src/fleet/package-index.js';
 import type { Logger } from '../src/logger.js';
+import { ANALYZER_VERSION } from '../src/version.js';
 import { registryClientFromConfig } from '../src/registry/from-config.js';
 import { createAnalyzeProcessor, type AnalysisJobResult } from './analyze-processor.js';
 import { AnalysisQueue } from '../src/jobs/client.js';
@@ -19,7 +21,7 @@ import { RESCAN_QUEUE, type RescanPayload } from '../src/jobs/rescan-job.js';
 import { WatchService } from '../src/jobs/watch-store.js';
 import { resolveImage } from '../src/image/resolve.js';
 import { parseReference } from '../src/registry/reference.js';
-import { createCallbackDispatcher, createCallbackProcessor } from './callback-processor.js';
+import { createCallbackDispatcher, createCallbackProcessor, createMoveAnnouncer } from './callback-processor.js';
 import { createRescanProcessor } from './rescan-processor.js';
 
 export interface RunningWorker {
@@ -32,6 +34,7 @@ export function startWorker(config: Config, logger: Logger, options: { prefix?: 
   const connection = connectRedis(config.redis, 'queue');
   connection.on('error', (err) => logger.error({ err: err.message }, 'redis connection error (worker)'));
   const results = new RedisResultStore(connection, { ttlSeconds: config.resultTtlSeconds, prefix: options.prefix });
+  const packageIndex = new PackageIndex(connection, results, { prefix: options.prefix, analyzerVersion: ANALYZER_VERSION, ttlSeconds: config.resultTtlSeconds });
   // The layer cache gets a connection of its own: its values are large (a 500 000-file layer is megabytes), and on
   // BullMQ's connection a big GET or SET would queue the lock renewals behind it and get jobs marked stalled.
   const layerConnection = config.layerCache.enabled ? connectRedis(config.redis, 'queue') : undefined;
@@ -53,6 +56,7 @@ export function startWorker(config: Config, logger: Logger, options: { prefix?: 
     layerConcurrency: config.layerConcurrency,
     allowLocalSources: config.allowLocalSources,
     logger,
+    packageIndex,
   });
   const worker = new Worker<AnalysisPayload, AnalysisJobResult>(ANALYZE_QUEUE, processor, {
     connection,
@@ -88,6 +92,8 @@ function startRescansAndCallbacks(config: Config, logger: Logger, connection: Re
   const watches = new WatchService(connection, rescanQueue, { prefix, minIntervalMs: config.watchMinIntervalMs });
   const callbackQueue = new Queue<CallbackPayload>(CALLBACK_QUEUE, { connection, prefix: keys.queuePrefix(CALLBACK_QUEUE), defaultJobOptions: callbackJobOptions(config.callback.attempts) });
   const registry = new CallbackRegistry(connection, { prefix, allowPrivate: config.callback.allowPrivate });
+  const packages = new PackageIndex(connection, results, { prefix, analyzerVersion: ANALYZER_VERSION, ttlSeconds: config.resultTtlSeconds });
+  const dispatchDeps = { registry, queue: callbackQueue, results, packages, logger };
   const rescans = new Worker<RescanPayload>(
     RESCAN_QUEUE,
     createRescanProcessor({
@@ -97,6 +103,9 @@ function startRescansAndCallbacks(config: Config, logger: Logger, connection: Re
       watches,
       logger,
       callbacks: registry,
+      packages,
+      // Without a secret no watch can have a callbackUrl (refused at creation), so there is nothing to announce.
+      announceMove: config.callback.secret ? createMoveAnnouncer(dispatchDeps) : undefined,
       resolve: (image, platform, signal) => resolveImage(client, parseReference(image), platform, signal),
     }),
     { connection, prefix: keys.queuePrefix(RESCAN_QUEUE), concurrency: 2 },
@@ -105,7 +114,7 @@ function startRescansAndCallbacks(config: Config, logger: Logger, connection: Re
   const workers: Worker[] = [rescans];
   const secret = config.callback.secret;
   if (secret) {
-    const dispatch = createCallbackDispatcher({ registry, queue: callbackQueue, results, logger });
+    const dispatch = createCallbackDispatcher(dispatchDeps);
     const safely = (job: Parameters<typeof dispatch>[0] | undefined, outcome: 'completed' | 'failed') => {
       if (job) dispatch(job, outcome).catch((err: Error) => logger.error({ jobId: job.id, err: err.message }, 'queueing callbacks failed'));
     };

@@ -10,6 +10,7 @@ import type { ApiDeps } from './deps.js';
 import { problem, problemFromError } from './problem.js';
 import { requestIdFor } from './request-id.js';
 import { analysesRoutes } from './routes/analyses.js';
+import { fleetRoutes } from './routes/fleet.js';
 import { healthRoutes } from './routes/health.js';
 import { inspectRoutes } from './routes/inspect.js';
 import { resultRoutes } from './routes/results.js';
@@ -54,6 +55,7 @@ export function createApp(deps: ApiDeps): Hono {
   app.route('/', resultRoutes(deps));
   app.route('/', watchRoutes(deps));
   app.route('/', inspectRoutes(deps));
+  app.route('/', fleetRoutes(deps));
   app.notFound((c) => problem(c, 404, 'NOT_FOUND', `no route ${c.req.method} ${c.req.path}`));
   app.onError((err, c) => {
     if (isLayerlensError(err)) return problemFromError(c, err);

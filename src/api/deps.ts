@@ -2,6 +2,7 @@
 import type { ResultBodyCache } from '../cache/result-body-cache.js';
 import type { ResultStore } from '../cache/stores.js';
 import type { ResolvedImage } from '../image/resolve.js';
+import type { PackageIndex } from '../fleet/package-index.js';
 import type { RegistryReader } from '../inspect/registry-reader.js';
 import type { AnalysisQueue } from '../jobs/client.js';
 import type { CallbackRegistry } from '../jobs/callback-job.js';
@@ -30,13 +31,15 @@ export interface ApiDeps {
   /** Largest accepted request body. */
   maxBodyBytes?: number;
   /** Callback URLs per job; without it `callbackUrl` is refused (no LAYERLENS_CALLBACK_SECRET to sign with). */
-  callbacks?: Pick<CallbackRegistry, 'register' | 'checkUrl'>;
+  callbacks?: Pick<CallbackRegistry, 'register' | 'checkUrl' | 'registerMove'>;
   /** POST /v1/webhooks/registry; without a secret the endpoint refuses every request. */
   webhook?: WebhookDeps;
   /** Scheduled rescans; without it /v1/watches answers 503. */
   watches?: WatchService;
   /** Registry reads for /v1/images and /v1/repositories (a cache in front of the client); without it they answer 503. */
   registry?: RegistryReader;
+  /** The fleet's package index (/v1/packages, /v1/diff, references of cached answers); without it they answer 503. */
+  packages?: Pick<PackageIndex, 'query' | 'facts' | 'addReference' | 'references'>;
 }
 
 export interface WebhookDeps {

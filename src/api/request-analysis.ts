@@ -3,6 +3,7 @@
  * registry webhook and the watch rescans — so all of them share the job-id dedup and the result cache.
  */
 import { cancelledRequest } from '../errors.js';
+import type { TagMove } from '../fleet/changes.js';
 import { platformKey, type ResolvedImage } from '../image/resolve.js';
 import { analysisJobId, type AnalysisPayload } from '../jobs/analysis-job.js';
 import { formatPlatform, type Platform } from '../registry/platform.js';
@@ -18,6 +19,8 @@ export interface AnalysisRequest {
   force?: boolean;
   /** Told when the job completes or fails (already checked against the SSRF policy by the caller). */
   callbackUrl?: string;
+  /** A watched tag moved to this image: its callback (with the diff) is sent when the job ends. */
+  move?: TagMove;
 }
 
 export interface RequestedAnalysis {
@@ -34,7 +37,7 @@ export interface RequestedAnalysis {
   created?: boolean;
 }
 
-export type RequestAnalysisDeps = Pick<ApiDeps, 'resolve' | 'results' | 'queue' | 'logger' | 'callbacks'>;
+export type RequestAnalysisDeps = Pick<ApiDeps, 'resolve' | 'results' | 'queue' | 'logger' | 'callbacks'> & { packages?: Pick<NonNullable<ApiDeps['packages']>, 'addReference'> };
 export type RequestAllDeps = RequestAnalysisDeps & Pick<ApiDeps, 'resolveAll'>;
 
 export async function requestAnalysis(deps: RequestAnalysisDeps, req: AnalysisRequest, signal?: AbortSignal): Promise<RequestedAnalysis> {
@@ -45,7 +48,11 @@ export async function requestAnalysis(deps: RequestAnalysisDeps, req: AnalysisRe
   if (!req.force) {
     const meta = await deps.results.getMeta(resolved.digest);
     // A cached answer is the notification: no callback is sent for it (the caller has the result in hand).
-    if (meta) return { ...base, status: 'completed', platform: meta.platform, result: { packages: meta.packages, warnings: meta.warnings.length } };
+    if (meta) {
+      // Another name for an image already analysed: the fleet index answers it under this reference too.
+      await deps.packages?.addReference(resolved.digest, resolved.name);
+      return { ...base, status: 'completed', platform: meta.platform, result: { packages: meta.packages, warnings: meta.warnings.length } };
+    }
   }
   const payload: AnalysisPayload = {
     image: resolved.name,
@@ -58,10 +65,17 @@ export async function requestAnalysis(deps: RequestAnalysisDeps, req: AnalysisRe
   };
   // The callback is registered before the job is added, so a job that finishes at once still finds the URL; kept per
   // job id (a Redis set), not in the job data, because a deduplicated request never writes its data.
-  const callbackUrl = req.callbackUrl;
+  // A watched tag's move is registered the same way: its callback carries the diff when the job ends.
+  const { callbackUrl, move } = req;
   const callbacks = deps.callbacks;
   const queued = await deps.queue.enqueue(payload, {
-    beforeAdd: callbackUrl && callbacks ? (jobId) => callbacks.register(jobId, callbackUrl) : undefined,
+    beforeAdd:
+      callbacks && (callbackUrl || move)
+        ? async (jobId) => {
+            if (callbackUrl) await callbacks.register(jobId, callbackUrl);
+            if (move) await callbacks.registerMove(jobId, move);
+          }
+        : undefined,
   });
   deps.logger.info({ jobId: queued.id, image: resolved.name, digest: resolved.digest, created: queued.created }, 'analysis requested');
   // Another source's job for this digest is pending: this request has a job of its own (see AnalysisQueue.enqueue).

@@ -14,6 +14,7 @@ import { isLocalSource, listPlatformImages, resolveLocalImage } from '../image/o
 import { resolveAllPlatforms, resolveImage } from '../image/resolve.js';
 import { CachingRegistryReader } from '../inspect/registry-reader.js';
 import { AnalysisQueue } from '../jobs/client.js';
+import { PackageIndex } from '../fleet/package-index.js';
 import { CallbackRegistry } from '../jobs/callback-job.js';
 import { RESCAN_QUEUE, type RescanPayload } from '../jobs/rescan-job.js';
 import { WatchService } from '../jobs/watch-store.js';
@@ -75,9 +76,10 @@ export async function startApi(config: Config, logger: Logger, options: { prefix
           contentType: resultPartContentType,
         })
       : undefined;
+  const results = new RedisResultStore(redis, { ttlSeconds: config.resultTtlSeconds, prefix: options.prefix });
   const app = createApp({
     queue,
-    results: new RedisResultStore(redis, { ttlSeconds: config.resultTtlSeconds, prefix: options.prefix }),
+    results,
     resultBodies,
     resolve: async (image, platform, signal) => {
       if (isLocalSource(image)) return resolveLocalImage(image, localOptions(platform, signal));
@@ -100,6 +102,7 @@ export async function startApi(config: Config, logger: Logger, options: { prefix
       admitRegistry: (registry) => client.admit(registry),
     }),
     registry: new CachingRegistryReader(client, { tagTtlMs: config.tagCacheSeconds * 1000 }),
+    packages: new PackageIndex(redis, results, { prefix: options.prefix, analyzerVersion: ANALYZER_VERSION, ttlSeconds: config.resultTtlSeconds }),
     webhook: {
       secret: config.webhook.secret,
       maxBodyBytes: config.webhook.maxBodyBytes,

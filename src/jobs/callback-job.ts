@@ -8,6 +8,7 @@ import type { DefaultJobOptions } from 'bullmq';
 import type { RedisClient } from '../redis/connect.js';
 import { KeySpace } from '../redis/keys.js';
 import { z } from 'zod';
+import type { Changes, TagMove } from '../fleet/changes.js';
 import { checkCallbackTarget, type LookupAll } from './callback-target.js';
 
 export const CALLBACK_QUEUE = 'layerlens-callback';
@@ -32,6 +33,9 @@ export interface CallbackBody {
   links: { self: string; sbom: string; layers: string };
   error?: { code: string; detail: string };
   result?: { packages: Record<string, number>; warnings: number };
+  /** For a watch's callback: which watch and tag moved, and what changed from the digest it left. */
+  watch?: { id: string; tag: string };
+  changes?: Changes;
 }
 
 /** `sha256=<hex HMAC-SHA256(secret, body)>`, the form GitHub uses, so receivers can reuse their verifiers. */
@@ -67,6 +71,23 @@ export class CallbackRegistry {
   async checkUrl(url: string): Promise<string | undefined> {
     const target = await checkCallbackTarget(url, this.options.allowPrivate, this.options.lookup);
     return target.ok ? undefined : target.reason;
+  }
+
+  private movesKey(jobId: string): string {
+    return `${this.key(jobId)}:moves`;
+  }
+
+  /** A watched tag moved to the digest `jobId` analyses: its callback reports the change when the job ends. */
+  async registerMove(jobId: string, move: TagMove): Promise<void> {
+    const key = this.movesKey(jobId);
+    await this.redis.multi().hset(key, `${move.watchId}\n${move.tag}`, JSON.stringify(move)).expire(key, PENDING_TTL_SECONDS).exec();
+  }
+
+  /** The tag moves waiting for `jobId`, removed in the same transaction (as `take`). */
+  async takeMoves(jobId: string): Promise<TagMove[]> {
+    const replies = await this.redis.multi().hgetall(this.movesKey(jobId)).del(this.movesKey(jobId)).exec();
+    const moves = replies?.[0]?.[1];
+    return moves && typeof moves === 'object' ? Object.values(moves as Record<string, string>).map((m) => JSON.parse(m) as TagMove) : [];
   }
 
   async register(jobId: string, url: string): Promise<void> {

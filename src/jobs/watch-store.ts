@@ -24,6 +24,8 @@ export const watchRequest = z
     interval: z.string().max(20).optional(),
     cron: z.string().max(100).optional(),
     platform: z.string().max(100).optional(),
+    /** Told, with what changed, each time a watched tag moves to a new digest and its analysis ends. */
+    callbackUrl: z.string().url().max(2048).optional(),
   })
   .strict()
   .refine((w) => (w.tags === undefined) !== (w.tagPattern === undefined), { message: 'give either tags or tagPattern' })
@@ -40,6 +42,7 @@ export interface Watch {
   interval?: string;
   cron?: string;
   platform?: string;
+  callbackUrl?: string;
   createdAt: string;
 }
 
@@ -110,6 +113,7 @@ export class WatchService {
       interval: req.interval,
       cron: req.cron,
       platform: req.platform,
+      callbackUrl: req.callbackUrl,
       createdAt: new Date().toISOString(),
     };
     // Definition first: a scheduler firing before the HSET would find no watch and do nothing, but never the reverse.

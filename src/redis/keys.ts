@@ -8,6 +8,9 @@
  * - a result: `BASE:result:{VERSION:DIGEST}:PART` — meta, SBOM and layer report are written in one MULTI. Anything
  *   stored beside a result later (a package index, …) takes `resultKey(…, name)` and joins that MULTI.
  * - a layer summary and its cross-process lock: `BASE:layer:sS:cC:{DIGEST}` and `…{DIGEST}:lock`.
+ * - the fleet's package index: an image's facts beside its result (`resultKey(…, 'packages')`); one sorted set per
+ *   package identity `BASE:pkgidx:VERSION:{type/ns/name}`; an image's names `BASE:refs:{DIGEST}`. Each command
+ *   touches one key (the per-package sets cannot share the image's slot, so they are derived, not transactional).
  * - everything else is one key per command (watch definitions, a watch's tag state, callback URL sets, webhook
  *   dedup), so its slot does not matter.
  *
@@ -51,6 +54,16 @@ export class KeySpace {
 
   watchState(id: string): string {
     return `${this.base}:watch-state:${id}`;
+  }
+
+  /** One package identity's entries in the fleet index (`type/namespace/name`): one sorted set, so one slot. */
+  packageIndex(analyzerVersion: string, identity: string): string {
+    return `${this.base}:pkgidx:${analyzerVersion}:{${identity}}`;
+  }
+
+  /** The names an image is known by (repository:tag). */
+  imageReferences(digest: string): string {
+    return `${this.base}:refs:{${digest}}`;
   }
 
   webhookSeen(dedupKey: string): string {

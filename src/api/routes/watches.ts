@@ -22,6 +22,11 @@ export function watchRoutes(deps: ApiDeps): Hono {
     withWatches(async (c, watches) => {
       const body = await readJsonBody(c, watchRequest);
       if (body instanceof Response) return body;
+      if (body.callbackUrl) {
+        if (!deps.callbacks) return problem(c, 503, 'CALLBACKS_NOT_CONFIGURED', 'callbacks are off: set LAYERLENS_CALLBACK_SECRET so they can be signed');
+        const refused = await deps.callbacks.checkUrl(body.callbackUrl);
+        if (refused) return problem(c, 400, 'CALLBACK_URL_REFUSED', refused);
+      }
       try {
         const watch = await watches.create(body);
         deps.logger.info({ watchId: watch.id, repository: watch.repository }, 'watch created');

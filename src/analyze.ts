@@ -21,7 +21,7 @@ import { encodeCycloneDx, type SbomInput } from './sbom/cyclonedx.js';
 import type { Package } from './sbom/package.js';
 import { collectGarbage } from './util/full-gc.js';
 import { mapLimit } from './util/map-limit.js';
-import { ANALYZER_VERSION } from './version.js';
+import { ANALYZER_VERSION } from './catalog/catalogers.js';
 
 export interface AnalyzeOptions {
   catalogers?: readonly Cataloger[];
@@ -109,6 +109,7 @@ export async function analyzeImage(source: ImageSource, options: AnalyzeOptions 
     distro: catalog.distro,
     packages: catalog.packages,
     warnings,
+    analyzerVersion: ANALYZER_VERSION,
   };
   const sbom = encodeCycloneDx(sbomInput);
   const counts: Record<string, number> = {};

@@ -308,7 +308,7 @@ async function attachToRegistry(image: string, config: Config, result: SbomAnaly
     import('./registry/from-config.js'),
     import('./registry/reference.js'),
     import('./sbom/formats/index.js'),
-    import('./version.js'),
+    import('./catalog/catalogers.js'),
   ]);
   const client = registryClientFromConfig(config, { plainHttpLoopback: true, allowPrivateAddresses: true });
   const documents = formats.filter((f) => f.document);

@@ -2,7 +2,8 @@
  * Environment → typed configuration, validated once at boot. Every default lives here and nowhere else; the README's
  * configuration table mirrors this file.
  */
-import { availableParallelism } from 'node:os';
+import { availableParallelism, homedir } from 'node:os';
+import { join } from 'node:path';
 import { parseRedisTarget, type RedisTarget } from './redis/target.js';
 /**
  * One environment variable's parser: its value (undefined when unset) → the typed value, or an Issue. Hand-written
@@ -94,6 +95,7 @@ const schema = {
   LAYERLENS_CALLBACK_SECRET: optionalStr,
   LAYERLENS_CALLBACK_ALLOW_PRIVATE: bool(false),
   LAYERLENS_CALLBACK_ATTEMPTS: int(8, 1),
+  DOCKER_CONFIG: optionalStr,
   LAYERLENS_LOG_LEVEL: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
 };
 
@@ -117,6 +119,8 @@ export interface Config {
    * as environment variables (see registry/credentials.ts). Parsed only by the credential store; never log it.
    */
   registryCredentials?: string;
+  /** The Docker CLI's config.json, read for credentials after registryCredentials: `$DOCKER_CONFIG/config.json`, else `~/.docker/config.json`. */
+  dockerConfigPath: string;
   /** `KEY` (every scope) or `KEY:read+analyze+admin`; never log them. */
   apiKeys: string[];
   /** `60/m[:burst]` per API key (per address on an open API) for POST /v1/analyses; unset means unlimited. */
@@ -241,6 +245,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     allowPrivateRegistries: e.LAYERLENS_ALLOW_PRIVATE_REGISTRIES,
     allowLocalSources: e.LAYERLENS_ALLOW_LOCAL_SOURCES,
     registryCredentials: e.LAYERLENS_REGISTRY_CREDENTIALS || undefined,
+    dockerConfigPath: join(e.DOCKER_CONFIG || join(homedir(), '.docker'), 'config.json'),
     apiKeys: e.LAYERLENS_API_KEYS,
     analyzeRateLimit: e.LAYERLENS_ANALYZE_RATE_LIMIT || undefined,
     workerConcurrency: e.LAYERLENS_WORKER_CONCURRENCY,

@@ -3,7 +3,8 @@ import { pino, type Logger } from 'pino';
 
 export type { Logger };
 
-export function createLogger(level = process.env.LAYERLENS_LOG_LEVEL ?? 'info', name = 'layerlens'): Logger {
+/** `level` is Config.logLevel (LAYERLENS_LOG_LEVEL), read once by loadConfig like every other setting. */
+export function createLogger(level: string, name = 'layerlens'): Logger {
   return pino({
     name,
     level,

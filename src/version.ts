@@ -4,7 +4,6 @@
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { catalogerSetVersion } from './catalog/catalogers.js';
 
 function readPackageVersion(): string {
   for (const rel of ['../package.json', '../../package.json']) {
@@ -28,7 +27,13 @@ export const LAYER_SUMMARY_VERSION = '3';
 /** Bump when the SBOM or layer report built from the same packages changes. */
 export const OUTPUT_VERSION = '1';
 
-export const ANALYZER_VERSION = createHash('sha256')
-  .update(`${TOOL_VERSION}|${catalogerSetVersion()}|summary${LAYER_SUMMARY_VERSION}|output${OUTPUT_VERSION}`)
-  .digest('hex')
-  .slice(0, 12);
+/**
+ * The analyzer version for a set of catalogers (`name@version,…`): composed where the catalogers are listed
+ * (src/catalog/catalogers.ts exports ANALYZER_VERSION), so this module stays a leaf that loads no cataloger.
+ */
+export function composeAnalyzerVersion(catalogerSet: string): string {
+  return createHash('sha256')
+    .update(`${TOOL_VERSION}|${catalogerSet}|summary${LAYER_SUMMARY_VERSION}|output${OUTPUT_VERSION}`)
+    .digest('hex')
+    .slice(0, 12);
+}

@@ -5,18 +5,18 @@
  * /v1/analyses. A tag's failure is recorded in the watch state and does not stop the other tags.
  */
 import type { Job } from 'bullmq';
-import { requestAnalysis, type RequestAnalysisDeps } from '../src/api/request-analysis.js';
 import { isLayerlensError } from '../src/errors.js';
 import type { TagMove } from '../src/fleet/changes.js';
 import { parseAnalysisJobId } from '../src/jobs/analysis-job.js';
 import type { JobView } from '../src/jobs/client.js';
+import { requestAnalysis, type RequestAnalysisDeps } from '../src/jobs/request-analysis.js';
 import { rescanPayload, type RescanPayload } from '../src/jobs/rescan-job.js';
 import { selectTags, type TagState, type WatchService } from '../src/jobs/watch-store.js';
 import type { RegistryClient } from '../src/registry/client.js';
 import { parsePlatform } from '../src/registry/platform.js';
 import { parseReference, type ImageReference } from '../src/registry/reference.js';
 import { listTags } from '../src/registry/tags.js';
-import { ANALYZER_VERSION } from '../src/version.js';
+import { ANALYZER_VERSION } from '../src/catalog/catalogers.js';
 
 export interface RescanProcessorDeps extends Omit<RequestAnalysisDeps, 'queue'> {
   queue: RequestAnalysisDeps['queue'] & { get(id: string): Promise<JobView | undefined> };

@@ -12,7 +12,7 @@ import { ANALYZE_QUEUE, type AnalysisPayload } from '../src/jobs/analysis-job.js
 import { WORKER_LOCK_DURATION_MS, WORKER_STALLED_INTERVAL_MS } from '../src/jobs/queue-options.js';
 import { PackageIndex } from '../src/fleet/package-index.js';
 import type { Logger } from '../src/logger.js';
-import { ANALYZER_VERSION } from '../src/version.js';
+import { ANALYZER_VERSION } from '../src/catalog/catalogers.js';
 import { registryClientFromConfig } from '../src/registry/from-config.js';
 import { createAnalyzeProcessor, type AnalysisJobResult } from './analyze-processor.js';
 import { AnalysisQueue } from '../src/jobs/client.js';

@@ -25,7 +25,7 @@ import { registryClientFromConfig } from '../registry/from-config.js';
 import type { Platform } from '../registry/platform.js';
 import { parseReference } from '../registry/reference.js';
 import { resultPartContentType } from '../sbom/formats/represent.js';
-import { ANALYZER_VERSION } from '../version.js';
+import { ANALYZER_VERSION } from '../catalog/catalogers.js';
 import { createApp } from './app.js';
 import { cachedResultListener, type FastListener } from './cached-result-listener.js';
 import { PROBLEM_MEDIA_TYPE, problemType } from './problem.js';

@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import { gunzip as gunzipCb, gzip as gzipCb } from 'node:zlib';
 import type { RedisClient } from '../redis/connect.js';
 import { KeySpace } from '../redis/keys.js';
-import { ANALYZER_VERSION } from '../version.js';
+import { ANALYZER_VERSION } from '../catalog/catalogers.js';
 import type { ResultMeta, ResultStore, StoredResult } from './stores.js';
 
 export class RedisResultStore implements ResultStore {

@@ -5,7 +5,7 @@
  * dependency can only point at what is actually installed.
  */
 import type { Package } from '../sbom/package.js';
-import type { Distro } from './distro.js';
+import type { Distro } from '../sbom/distro.js';
 
 export interface CatalogFile {
   path: string;

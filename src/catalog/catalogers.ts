@@ -6,6 +6,7 @@ import { dpkgCataloger } from './dpkg/cataloger.js';
 import { npmCataloger } from './npm/cataloger.js';
 import { pythonCataloger } from './python/cataloger.js';
 import { OS_RELEASE_GLOBS } from './os-release/os-release.js';
+import { composeAnalyzerVersion } from '../version.js';
 
 export const CATALOGERS: readonly Cataloger[] = [apkCataloger, dpkgCataloger, pythonCataloger, npmCataloger];
 
@@ -13,6 +14,9 @@ export const CATALOGERS: readonly Cataloger[] = [apkCataloger, dpkgCataloger, py
 export function catalogerSetVersion(catalogers: readonly Cataloger[] = CATALOGERS): string {
   return catalogers.map((c) => `${c.name}@${c.version}`).join(',');
 }
+
+/** Keys every cache entry and job id: a new release or a changed cataloger makes a new one (src/version.ts). */
+export const ANALYZER_VERSION = composeAnalyzerVersion(catalogerSetVersion());
 
 const GLOB_OPTIONS = { dot: true } as const;
 

@@ -7,7 +7,7 @@ import type { CapturedView } from '../image/squash.js';
 import { identityOf, type LayerRef, type Package } from '../sbom/package.js';
 import type { Cataloger, CatalogContext } from './cataloger.js';
 import { compileGlobs } from './catalogers.js';
-import type { Distro } from './distro.js';
+import type { Distro } from '../sbom/distro.js';
 import { detectDistro } from './os-release/os-release.js';
 
 export interface CatalogResult {

@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { ANALYZER_VERSION } from '../version.js';
+import { ANALYZER_VERSION } from '../catalog/catalogers.js';
 
 export const ANALYZE_QUEUE = 'layerlens-analyze';
 
@@ -55,4 +55,10 @@ export function parseAnalysisJobId(id: string): { digest: string; analyzerVersio
 
 export function shortHash(text: string): string {
   return createHash('sha256').update(text).digest('hex').slice(0, 16);
+}
+
+/** Workers fail jobs with `CODE: step of image: message`; split that back into its parts. */
+export function parseFailure(reason: string): { code: string; detail: string } {
+  const m = /^([A-Z_]+): ([\s\S]*)$/.exec(reason);
+  return m ? { code: m[1], detail: m[2] } : { code: 'INTERNAL', detail: reason };
 }

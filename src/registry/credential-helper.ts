@@ -6,7 +6,7 @@
  */
 import { spawn } from 'node:child_process';
 import { LayerlensError } from '../errors.js';
-import type { Credential } from './credentials.js';
+import type { Credential } from './credential.js';
 
 const MAX_OUTPUT = 64 * 1024;
 
@@ -21,7 +21,7 @@ export async function runCredentialHelper(
     throw new LayerlensError('UNAUTHORIZED', `credential helper name ${JSON.stringify(helper)} is not a plain program name`, { step, retryable: false });
   }
   const { code, stdout, spawnError } = await new Promise<{ code: number | null; stdout: string; spawnError?: NodeJS.ErrnoException }>((resolve) => {
-    const child = spawn(program, ['get'], { env: options.env ?? process.env, stdio: ['pipe', 'pipe', 'ignore'] });
+    const child = spawn(program, ['get'], { env: options.env /* undefined: the process's own environment */, stdio: ['pipe', 'pipe', 'ignore'] });
     let out = '';
     const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 15_000);
     child.stdout.on('data', (d: Buffer) => {

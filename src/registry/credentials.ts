@@ -5,16 +5,10 @@
  * this process: they are never logged and never put into job payloads.
  */
 import { readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
+import type { Credential } from './credential.js';
 import { runCredentialHelper } from './credential-helper.js';
 
-export interface Credential {
-  username?: string;
-  password?: string;
-  /** An OAuth2 refresh token (Docker's `identitytoken`), exchanged at the token endpoint. */
-  identityToken?: string;
-}
+export type { Credential } from './credential.js';
 
 /** Async because a credential helper is a process; stores cache what they found. */
 export interface CredentialStore {
@@ -69,7 +63,8 @@ export class DockerConfigCredentials implements CredentialStore {
   /** Helper answers, per registry, for the life of this process (helpers can be slow: keychains, cloud CLIs). */
   private readonly fromHelpers = new Map<string, Promise<Credential | undefined>>();
 
-  constructor(path = defaultDockerConfigPath(), private readonly options: DockerConfigOptions = {}) {
+  /** `path`: Config.dockerConfigPath (DOCKER_CONFIG or ~/.docker/config.json, resolved by loadConfig). */
+  constructor(path: string, private readonly options: DockerConfigOptions = {}) {
     let doc: DockerConfigFile;
     try {
       doc = JSON.parse(readFileSync(path, 'utf8')) as DockerConfigFile;
@@ -107,11 +102,6 @@ export class DockerConfigCredentials implements CredentialStore {
 /** Docker Hub's credentials are stored under its legacy index URL; every other registry under its host. */
 function helperServerUrl(registry: string): string {
   return registry === 'docker.io' ? 'https://index.docker.io/v1/' : registry;
-}
-
-export function defaultDockerConfigPath(): string {
-  const dir = process.env.DOCKER_CONFIG ?? join(homedir(), '.docker');
-  return join(dir, 'config.json');
 }
 
 /** `https://index.docker.io/v1/` → `docker.io`; `https://ghcr.io` → `ghcr.io`. */

@@ -13,7 +13,7 @@ export function registryClientFromConfig(
 ): RegistryClient {
   const stores: CredentialStore[] = [];
   if (config.registryCredentials) stores.push(new LayerlensCredentials(config.registryCredentials));
-  stores.push(new DockerConfigCredentials());
+  stores.push(new DockerConfigCredentials(config.dockerConfigPath));
   return new RegistryClient({
     credentials: new ChainedCredentials(stores),
     insecureRegistries: config.insecureRegistries,

@@ -10,10 +10,10 @@ import * as Models from '@cyclonedx/cyclonedx-library/Models';
 import * as Serialize from '@cyclonedx/cyclonedx-library/Serialize';
 import * as Spec from '@cyclonedx/cyclonedx-library/Spec';
 import { createHash } from 'node:crypto';
-import type { Distro } from '../catalog/distro.js';
-import { classifyLicense, type LicenseForm } from '../catalog/license.js';
+import type { Distro } from './distro.js';
+import { classifyLicense, type LicenseForm } from '../license/license.js';
 import { formatPlatform, type Platform } from '../registry/platform.js';
-import { ANALYZER_VERSION, TOOL_VERSION } from '../version.js';
+import { TOOL_VERSION } from '../version.js';
 import { buildPurl, type Package } from './package.js';
 
 export const CYCLONEDX_MEDIA_TYPE = 'application/vnd.cyclonedx+json; version=1.6';
@@ -33,6 +33,8 @@ export interface SbomInput {
   distro?: Distro;
   packages: readonly Package[];
   warnings: readonly string[];
+  /** The analyzer that made it (ANALYZER_VERSION of src/catalog/catalogers.ts): part of the serial number. */
+  analyzerVersion: string;
 }
 
 export type CycloneDxVersion = '1.6' | '1.5';
@@ -53,7 +55,7 @@ export function encodeCycloneDxXml(input: SbomInput, version: CycloneDxVersion =
 
 function buildBom(input: SbomInput): Models.Bom {
   const bom = new Models.Bom();
-  bom.serialNumber = `urn:uuid:${uuidV5(`${input.subject.digest}|${ANALYZER_VERSION}`)}`;
+  bom.serialNumber = `urn:uuid:${uuidV5(`${input.subject.digest}|${input.analyzerVersion}`)}`;
   const created = input.subject.created ? new Date(input.subject.created) : undefined;
   if (created && !Number.isNaN(created.getTime())) bom.metadata.timestamp = created;
   bom.metadata.tools.components.add(
@@ -61,7 +63,7 @@ function buildBom(input: SbomInput): Models.Bom {
   );
   const image = imageComponent(input.subject);
   bom.metadata.component = image;
-  bom.metadata.properties.add(new Models.Property('layerlens:analyzer:version', ANALYZER_VERSION));
+  bom.metadata.properties.add(new Models.Property('layerlens:analyzer:version', input.analyzerVersion));
   for (const w of input.warnings) bom.metadata.properties.add(new Models.Property('layerlens:warning', w));
 
   const components = new Map<string, Models.Component>();

@@ -9,7 +9,7 @@ import { parsePlatform, type Platform } from '../registry/platform.js';
 import type { SbomInput } from './cyclonedx.js';
 import type { Package, PackageType } from './package.js';
 import { PackageURL } from 'packageurl-js';
-import type { Distro } from '../catalog/distro.js';
+import type { Distro } from './distro.js';
 
 interface CdxProperty {
   name: string;
@@ -64,11 +64,14 @@ export function decodeCycloneDx(json: string): SbomInput {
     else packages.push(decodePackage(c, deps.get(c['bom-ref'] ?? '') ?? []));
   }
   const metaProps = bom.metadata?.properties ?? [];
+  const analyzerVersion = metaProps.find((p) => p.name === 'layerlens:analyzer:version')?.value;
+  if (!analyzerVersion) throw new LayerlensError('SOURCE_INVALID', 'stored SBOM has no layerlens:analyzer:version property');
   return {
     subject: decodeSubject(image, bom.metadata?.timestamp),
     distro,
     packages,
     warnings: metaProps.filter((p) => p.name === 'layerlens:warning').map((p) => p.value ?? ''),
+    analyzerVersion,
   };
 }
 

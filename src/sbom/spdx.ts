@@ -8,10 +8,10 @@
  * `name=value` per fact, so a consumer reads the same facts from either format.
  */
 import { createHash } from 'node:crypto';
-import type { Distro } from '../catalog/distro.js';
-import type { LicenseForm } from '../catalog/license.js';
+import type { Distro } from './distro.js';
+import type { LicenseForm } from '../license/license.js';
 import { formatPlatform } from '../registry/platform.js';
-import { ANALYZER_VERSION, TOOL_VERSION } from '../version.js';
+import { TOOL_VERSION } from '../version.js';
 import { imagePurl, imageShortName, licenseChoice, uuidV5, type SbomInput, type SbomSubject } from './cyclonedx.js';
 import type { Package } from './package.js';
 
@@ -128,11 +128,11 @@ export function encodeSpdx(input: SbomInput): string {
     dataLicense: 'CC0-1.0',
     SPDXID: 'SPDXRef-DOCUMENT',
     name: s.name,
-    documentNamespace: documentNamespace(s),
+    documentNamespace: documentNamespace(s, input.analyzerVersion),
     creationInfo: {
       created,
       creators: [annotator],
-      comment: `layerlens analyzer ${ANALYZER_VERSION}; created is the image's creation time, so a rescan is byte-identical`,
+      comment: `layerlens analyzer ${input.analyzerVersion}; created is the image's creation time, so a rescan is byte-identical`,
     },
     comment: input.warnings.length ? [...input.warnings].sort(compare).map((w) => `warning: ${w}`).join('\n') : undefined,
     packages: [image, ...packages],
@@ -143,9 +143,9 @@ export function encodeSpdx(input: SbomInput): string {
 }
 
 /** `https://layerlens.dev/spdx/NAME-UUID`: a URI unique per image digest × analyzer version, the same on every rescan. */
-export function documentNamespace(s: Pick<SbomSubject, 'name' | 'digest'>): string {
+export function documentNamespace(s: Pick<SbomSubject, 'name' | 'digest'>, analyzerVersion: string): string {
   const short = imageShortName(s.name).replace(/[^A-Za-z0-9._-]/g, '-');
-  return `https://layerlens.dev/spdx/${short}-${uuidV5(`spdx|${s.digest}|${ANALYZER_VERSION}`)}`;
+  return `https://layerlens.dev/spdx/${short}-${uuidV5(`spdx|${s.digest}|${analyzerVersion}`)}`;
 }
 
 function creationTime(created: string | undefined): string {

@@ -11,7 +11,7 @@ import { pathToFileURL } from 'node:url';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisResultStore } from '../../src/cache/redis-result-store.js';
-import { ANALYZER_VERSION } from '../../src/version.js';
+import { ANALYZER_VERSION } from '../../src/catalog/catalogers.js';
 import { repoRoot } from '../support/paths.js';
 import { freePort, waitFor } from '../support/ports.js';
 import { redisUrl } from '../support/redis.js';

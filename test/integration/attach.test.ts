@@ -9,7 +9,7 @@ import { RegistryClient } from '../../src/registry/client.js';
 import { parseReference } from '../../src/registry/reference.js';
 import { encodeCycloneDx } from '../../src/sbom/cyclonedx.js';
 import { sbomFormat } from '../../src/sbom/formats/index.js';
-import { ANALYZER_VERSION } from '../../src/version.js';
+import { ANALYZER_VERSION } from '../../src/catalog/catalogers.js';
 import { buildImage, pushImage, tarLayer } from '../support/image-builder.js';
 import { hasRegistry, registrySkipMessage, startRegistry, type TestRegistry } from '../support/registry.js';
 import { sampleSbomInput } from '../support/sbom-sample.js';

@@ -4,7 +4,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisResultStore } from '../../src/cache/redis-result-store.js';
 import { KeySpace } from '../../src/redis/keys.js';
-import { ANALYZER_VERSION } from '../../src/version.js';
+import { ANALYZER_VERSION } from '../../src/catalog/catalogers.js';
 import { dropPrefix, redisUrl, testPrefix } from '../support/redis.js';
 import { startServiceStack, type ServiceStack } from '../support/service-stack.js';
 

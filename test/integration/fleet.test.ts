@@ -14,7 +14,7 @@ import { PackageIndex, type PackageQueryPage } from '../../src/fleet/package-ind
 import { createLogger } from '../../src/logger.js';
 import { KeySpace } from '../../src/redis/keys.js';
 import { buildPurl } from '../../src/sbom/package.js';
-import { ANALYZER_VERSION } from '../../src/version.js';
+import { ANALYZER_VERSION } from '../../src/catalog/catalogers.js';
 import { versionScheme } from '../../src/versions/index.js';
 import { catalogSummaries, corpusDir, hasCorpus, readTruth, summarizeTarball, type TruthRow } from '../support/catalog-tester.js';
 import { pep503 } from '../support/truth.js';

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import { createGunzip } from 'node:zlib';
 import type { Cataloger, CatalogContext, ParseResult } from '../../src/catalog/cataloger.js';
 import { CATALOGERS, captureMatcher, compileGlobs } from '../../src/catalog/catalogers.js';
-import type { Distro } from '../../src/catalog/distro.js';
+import type { Distro } from '../../src/sbom/distro.js';
 import { catalogImage, type CatalogResult } from '../../src/catalog/run.js';
 import type { LayerSummary } from '../../src/image/layer-summary.js';
 import { CapturedView } from '../../src/image/squash.js';

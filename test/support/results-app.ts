@@ -3,7 +3,7 @@ import { createApp } from '../../src/api/app.js';
 import { ResultBodyCache } from '../../src/cache/result-body-cache.js';
 import { createLogger, type Logger } from '../../src/logger.js';
 import { resultPartContentType } from '../../src/sbom/formats/represent.js';
-import { ANALYZER_VERSION } from '../../src/version.js';
+import { ANALYZER_VERSION } from '../../src/catalog/catalogers.js';
 
 const unused = () => {
   throw new Error('not used by this test');

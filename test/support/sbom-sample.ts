@@ -2,6 +2,9 @@
 import type { SbomInput } from '../../src/sbom/cyclonedx.js';
 import type { Package } from '../../src/sbom/package.js';
 
+/** A fixed analyzer version: the samples' serial numbers and namespaces do not move with a cataloger bump. */
+export const SAMPLE_ANALYZER_VERSION = '0123456789ab';
+
 export const SAMPLE_DIGEST = `sha256:${'ab'.repeat(32)}`;
 
 function pkg(over: Partial<Package> & Pick<Package, 'name' | 'version' | 'purl'>): Package {
@@ -13,6 +16,7 @@ export function sampleSbomInput(): SbomInput {
   const layer0 = { index: 0, digest: `sha256:${'10'.repeat(32)}`, diffId: `sha256:${'11'.repeat(32)}` };
   const layer1 = { index: 1, digest: `sha256:${'20'.repeat(32)}`, diffId: `sha256:${'21'.repeat(32)}` };
   return {
+    analyzerVersion: SAMPLE_ANALYZER_VERSION,
     subject: {
       name: '127.0.0.1:5000/library/demo:1.0',
       digest: SAMPLE_DIGEST,

@@ -6,14 +6,14 @@
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import { isLayerlensError } from '../../errors.js';
-import { parseAnalysisJobId } from '../../jobs/analysis-job.js';
+import { parseAnalysisJobId, parseFailure } from '../../jobs/analysis-job.js';
 import { parsePlatform } from '../../registry/platform.js';
-import { ANALYZER_VERSION } from '../../version.js';
+import { ANALYZER_VERSION } from '../../catalog/catalogers.js';
 import type { ApiDeps } from '../deps.js';
-import { analysisLinks } from '../links.js';
+import { analysisLinks } from '../../jobs/links.js';
 import { problem, problemFromError } from '../problem.js';
 import { readJsonBody } from '../read-json.js';
-import { requestAllPlatforms, requestAnalysis, sharedResolution } from '../request-analysis.js';
+import { requestAllPlatforms, requestAnalysis, sharedResolution } from '../../jobs/request-analysis.js';
 
 const analysisRequest = z.object({
   image: z.string().min(1).max(1024),
@@ -104,9 +104,4 @@ async function allPlatforms(c: Context, deps: ApiDeps, body: z.infer<typeof anal
   );
 }
 
-/** Workers fail jobs with `CODE: step of image: message`; split that back into its parts. */
-export function parseFailure(reason: string): { code: string; detail: string } {
-  const m = /^([A-Z_]+): ([\s\S]*)$/.exec(reason);
-  return m ? { code: m[1], detail: m[2] } : { code: 'INTERNAL', detail: reason };
-}
 

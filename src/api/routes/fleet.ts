@@ -7,7 +7,7 @@ import { diffImages } from '../../fleet/diff.js';
 import { diffTable } from '../../fleet/diff-table.js';
 import { PurlError, purlIdentity } from '../../fleet/package-facts.js';
 import { DIGEST_PATTERN } from '../../registry/reference.js';
-import { ANALYZER_VERSION } from '../../version.js';
+import { ANALYZER_VERSION } from '../../catalog/catalogers.js';
 import { versionScheme } from '../../versions/index.js';
 import { parseVers, VersError, type VersRange } from '../../versions/vers.js';
 import type { ApiDeps } from '../deps.js';

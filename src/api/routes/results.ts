@@ -11,7 +11,7 @@ import { acceptsGzip, bodyVariant, resultEtag, type ResultPart, type StoredGzip 
 import { DIGEST_PATTERN } from '../../registry/reference.js';
 import { negotiateSbomFormat } from '../../sbom/formats/negotiate.js';
 import { representSbom, resultPartContentType, sbomPart } from '../../sbom/formats/represent.js';
-import { ANALYZER_VERSION } from '../../version.js';
+import { ANALYZER_VERSION } from '../../catalog/catalogers.js';
 import type { ApiDeps } from '../deps.js';
 import { problem } from '../problem.js';
 

@@ -11,7 +11,7 @@ import { isLayerlensError } from '../../errors.js';
 import { mapLimit } from '../../util/map-limit.js';
 import type { ApiDeps, WebhookDeps } from '../deps.js';
 import { problem } from '../problem.js';
-import { requestAllPlatforms } from '../request-analysis.js';
+import { requestAllPlatforms } from '../../jobs/request-analysis.js';
 import { authenticateWebhook } from '../webhooks/authenticate.js';
 import { parseWebhook } from '../webhooks/detect.js';
 import type { PushEvent } from '../webhooks/push-event.js';

@@ -1,7 +1,7 @@
 /** apk database entry → Package, with the purl conventions of purl-spec and Syft/Trivy. */
 import { buildPurl, type Package } from '../../sbom/package.js';
-import { distroQualifier, type Distro } from '../distro.js';
-import { normaliseLicense } from '../license.js';
+import { distroQualifier, type Distro } from '../../sbom/distro.js';
+import { normaliseLicense } from '../../license/license.js';
 import type { ApkDbEntry } from './parse-apk-db.js';
 
 export function apkPackage(e: ApkDbEntry, location: string, distro: Distro | undefined, foundBy: string): Package {

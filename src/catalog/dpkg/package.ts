@@ -1,6 +1,6 @@
 /** dpkg status entry → Package, with purl-spec's deb conventions (epoch kept in the version). */
 import { buildPurl, type Package } from '../../sbom/package.js';
-import { distroQualifier, type Distro } from '../distro.js';
+import { distroQualifier, type Distro } from '../../sbom/distro.js';
 import type { DpkgEntry } from './parse-dpkg-status.js';
 
 /**

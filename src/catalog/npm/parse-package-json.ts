@@ -1,5 +1,5 @@
 /** The parts of a package.json manifest the SBOM uses, read defensively: installed manifests are not validated. */
-import { normaliseLicense } from '../license.js';
+import { normaliseLicense } from '../../license/license.js';
 
 export interface PackageManifest {
   name?: string;

@@ -2,7 +2,7 @@
  * Which operating system an image is: `etc/os-release`, then `usr/lib/os-release` (systemd's order), falling back
  * to `etc/alpine-release` and `etc/debian_version` for images that ship neither.
  */
-import type { Distro } from '../distro.js';
+import type { Distro } from '../../sbom/distro.js';
 import type { FileLookup } from '../cataloger.js';
 
 export const OS_RELEASE_GLOBS = ['etc/os-release', 'usr/lib/os-release', 'etc/alpine-release', 'etc/debian_version'] as const;

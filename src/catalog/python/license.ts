@@ -4,7 +4,7 @@
  * classifiers, mapped to SPDX where the classifier names exactly one license and version.
  */
 import * as SPDX from '@cyclonedx/cyclonedx-library/SPDX';
-import { normaliseLicense } from '../license.js';
+import { normaliseLicense } from '../../license/license.js';
 
 const CLASSIFIERS: Record<string, string> = {
   'MIT License': 'MIT',

@@ -12,7 +12,7 @@ import { resultsApp } from '../../support/results-app.js';
 import { cachedResultListener, type FastListener } from '../../../src/api/cached-result-listener.js';
 import { createApiServer } from '../../../src/api/server.js';
 import { createLogger } from '../../../src/logger.js';
-import { ANALYZER_VERSION } from '../../../src/version.js';
+import { ANALYZER_VERSION } from '../../../src/catalog/catalogers.js';
 
 const DIGEST = `sha256:${'d'.repeat(64)}`;
 const SBOM = JSON.stringify({ bomFormat: 'CycloneDX', components: Array.from({ length: 200 }, (_, i) => ({ name: `pkg-${i}`, version: '1.0.0' })) });

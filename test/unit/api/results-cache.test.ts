@@ -3,7 +3,7 @@ import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { resultsApp } from '../../support/results-app.js';
 import { CYCLONEDX_MEDIA_TYPE } from '../../../src/sbom/cyclonedx.js';
-import { ANALYZER_VERSION } from '../../../src/version.js';
+import { ANALYZER_VERSION } from '../../../src/catalog/catalogers.js';
 
 const DIGEST = `sha256:${'a'.repeat(64)}`;
 const MISSING = `sha256:${'b'.repeat(64)}`;

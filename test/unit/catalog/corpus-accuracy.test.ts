@@ -7,6 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { CatalogResult } from '../../../src/catalog/run.js';
 import type { LayerSummary } from '../../../src/image/layer-summary.js';
 import { encodeCycloneDx, validateCycloneDx } from '../../../src/sbom/cyclonedx.js';
+import { ANALYZER_VERSION } from '../../../src/catalog/catalogers.js';
 import { accuracy, catalogSummaries, corpusDir, hasCorpus, readTruth, summarizeTarball, type Accuracy } from '../../support/catalog-tester.js';
 
 const corpus = (p: string) => path.join(corpusDir, p);
@@ -25,6 +26,7 @@ function sbomOf(name: string, result: CatalogResult): string {
     distro: result.distro,
     packages: result.packages,
     warnings: result.warnings,
+    analyzerVersion: ANALYZER_VERSION,
   });
 }
 

@@ -7,8 +7,9 @@
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { CatalogResult } from '../../../src/catalog/run.js';
-import { classifyLicense } from '../../../src/catalog/license.js';
+import { classifyLicense } from '../../../src/license/license.js';
 import { encodeCycloneDx, type SbomInput } from '../../../src/sbom/cyclonedx.js';
+import { ANALYZER_VERSION } from '../../../src/catalog/catalogers.js';
 import { decodeCycloneDx } from '../../../src/sbom/decode-cyclonedx.js';
 import { SBOM_FORMATS, sbomFormat } from '../../../src/sbom/formats/index.js';
 import { catalogSummaries, corpusDir, hasCorpus, summarizeTarball } from '../../support/catalog-tester.js';
@@ -165,6 +166,7 @@ describe.skipIf(!hasCorpus)('SBOM formats on the corpus images (../shared/corpus
         distro: result.distro,
         packages: result.packages,
         warnings: result.warnings,
+        analyzerVersion: ANALYZER_VERSION,
       });
     }
   }, 120_000);

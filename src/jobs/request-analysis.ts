@@ -2,14 +2,18 @@
  * "Resolve → cached? → enqueue": the one path by which anything asks for an analysis — POST /v1/analyses, the
  * registry webhook and the watch rescans — so all of them share the job-id dedup and the result cache.
  */
+import type { ResultStore } from '../cache/stores.js';
 import { cancelledRequest } from '../errors.js';
 import type { TagMove } from '../fleet/changes.js';
+import type { PackageIndex } from '../fleet/package-index.js';
 import { platformKey, type ResolvedImage } from '../image/resolve.js';
-import { analysisJobId, type AnalysisPayload } from '../jobs/analysis-job.js';
+import type { Logger } from '../logger.js';
 import { formatPlatform, type Platform } from '../registry/platform.js';
 import { SingleFlight } from '../util/single-flight.js';
-import { ANALYZER_VERSION } from '../version.js';
-import type { ApiDeps } from './deps.js';
+import { ANALYZER_VERSION } from '../catalog/catalogers.js';
+import { analysisJobId, type AnalysisPayload } from './analysis-job.js';
+import type { CallbackRegistry } from './callback-job.js';
+import type { AnalysisQueue } from './client.js';
 import { analysisLinks } from './links.js';
 
 export interface AnalysisRequest {
@@ -37,8 +41,20 @@ export interface RequestedAnalysis {
   created?: boolean;
 }
 
-export type RequestAnalysisDeps = Pick<ApiDeps, 'resolve' | 'results' | 'queue' | 'logger' | 'callbacks'> & { packages?: Pick<NonNullable<ApiDeps['packages']>, 'addReference'> };
-export type RequestAllDeps = RequestAnalysisDeps & Pick<ApiDeps, 'resolveAll'>;
+/** What the one request path needs; the API's deps (src/api/deps.ts) and the rescan worker's both provide it. */
+export interface RequestAnalysisDeps {
+  queue: Pick<AnalysisQueue, 'enqueue'>;
+  results: Pick<ResultStore, 'getMeta'>;
+  /** Reference (+ platform) → the platform manifest digest; talks to the registry, never pulls a layer. */
+  resolve(image: string, platform: Platform | undefined, signal?: AbortSignal): Promise<ResolvedImage>;
+  logger: Logger;
+  callbacks?: Pick<CallbackRegistry, 'register' | 'registerMove'>;
+  packages?: Pick<PackageIndex, 'addReference'>;
+}
+export type RequestAllDeps = RequestAnalysisDeps & {
+  /** `platform: "all"`: every image platform of the reference, each resolved to its own digest. */
+  resolveAll?(image: string, signal?: AbortSignal): Promise<ResolvedImage[]>;
+};
 
 export async function requestAnalysis(deps: RequestAnalysisDeps, req: AnalysisRequest, signal?: AbortSignal): Promise<RequestedAnalysis> {
   const resolved = await deps.resolve(req.image, req.platform, signal);

@@ -58,6 +58,11 @@ export interface AnalysisResult {
   summaries: LayerSummary[];
 }
 
+/** The layer report as the result store keeps it and GET /v1/layers serves it (golden-tested byte for byte). */
+export function layerReportBody(result: Pick<AnalysisResult, 'image' | 'analyzerVersion' | 'report'>): string {
+  return JSON.stringify({ image: result.image, analyzerVersion: result.analyzerVersion, ...result.report });
+}
+
 /** An analysis without the layer report (`layerReport: false`). */
 export type SbomAnalysis = Omit<AnalysisResult, 'report'>;
 

@@ -4,7 +4,7 @@
  * unauthorized, digest mismatch) fails the job at once with UnrecoverableError; a transient one is retried by BullMQ.
  */
 import { UnrecoverableError, type Job } from 'bullmq';
-import { analyzeImage } from '../src/analyze.js';
+import { analyzeImage, layerReportBody } from '../src/analyze.js';
 import type { ResultStore, LayerSummaryStore } from '../src/cache/stores.js';
 import type { Limits } from '../src/config.js';
 import { LayerlensError, withContext } from '../src/errors.js';
@@ -70,7 +70,7 @@ export function createAnalyzeProcessor(deps: ProcessorDeps) {
           summary: resultSummary(result.report),
         },
         sbom: result.sbom,
-        layers: JSON.stringify({ image: result.image, analyzerVersion: result.analyzerVersion, ...result.report }),
+        layers: layerReportBody(result),
       });
       log.info({ ms: Date.now() - started, packages: result.counts, warnings: result.warnings.length }, 'analysis completed');
       return { digest: source.digest, packages: result.counts, warnings: result.warnings.length };

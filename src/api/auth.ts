@@ -50,8 +50,29 @@ export function matchApiKey(keys: readonly ApiKey[], presented: string | undefin
   return found;
 }
 
+export type AuthOutcome = { ok: true; key: ApiKey } | { ok: false; status: 401 | 403; code: 'UNAUTHORIZED' | 'FORBIDDEN'; detail: string };
+
+/**
+ * The one API-key decision, for the Hono middleware and the node:http fast path alike: the presented key (Bearer,
+ * else X-API-Key), matched in constant time, with the scope `what` (the method and path, for the message) needs.
+ */
+export function authenticate(
+  keys: readonly ApiKey[],
+  headers: { authorization: string | undefined; xApiKey: string | undefined },
+  scope: Scope,
+  what: string,
+): AuthOutcome {
+  const presented = presentedApiKey(headers.authorization, headers.xApiKey);
+  const key = matchApiKey(keys, presented);
+  if (!key) return { ok: false, status: 401, code: 'UNAUTHORIZED', detail: presented ? 'the API key is not valid' : 'an API key is required (Authorization: Bearer KEY or X-API-Key)' };
+  if (!key.scopes.has(scope)) {
+    return { ok: false, status: 403, code: 'FORBIDDEN', detail: `this API key lacks the "${scope}" scope needed for ${what} (it has: ${[...key.scopes].join(', ')})` };
+  }
+  return { ok: true, key };
+}
+
 export function isValidApiKey(keys: readonly string[], presented: string | undefined, scope: Scope = 'read'): boolean {
-  return matchApiKey(keys.map(parseApiKey), presented)?.scopes.has(scope) ?? false;
+  return authenticate(keys.map(parseApiKey), { authorization: undefined, xApiKey: presented }, scope, '').ok;
 }
 
 /** The scope a request needs: watches are changed by admins, analyses requested by `analyze`, the rest is read. */
@@ -73,16 +94,12 @@ export function apiKeyAuth(entries: readonly string[], options: AuthOptions = {}
     let caller: string;
     if (keys.length === 0) caller = `addr-${remoteAddress(c)}`;
     else {
-      const presented = presentedApiKey(c.req.header('authorization'), c.req.header('x-api-key'));
-      const key = matchApiKey(keys, presented);
-      if (!key) {
-        c.header('www-authenticate', 'Bearer realm="layerlens"');
-        return problem(c, 401, 'UNAUTHORIZED', presented ? 'the API key is not valid' : 'an API key is required (Authorization: Bearer KEY or X-API-Key)');
+      const auth = authenticate(keys, { authorization: c.req.header('authorization'), xApiKey: c.req.header('x-api-key') }, scope, `${c.req.method} ${c.req.path}`);
+      if (!auth.ok) {
+        if (auth.status === 401) c.header('www-authenticate', 'Bearer realm="layerlens"');
+        return problem(c, auth.status, auth.code, auth.detail);
       }
-      if (!key.scopes.has(scope)) {
-        return problem(c, 403, 'FORBIDDEN', `this API key lacks the "${scope}" scope needed for ${c.req.method} ${c.req.path} (it has: ${[...key.scopes].join(', ')})`);
-      }
-      caller = `key-${key.id}`;
+      caller = `key-${auth.key.id}`;
     }
     if (scope === 'analyze' && options.analyzeLimiter) {
       const decision = await options.analyzeLimiter.take('analyze', caller);

@@ -18,7 +18,7 @@ export interface StoredGzip {
 
 /** The layer report, or one representation of the SBOM (`sbom` is the stored form; see sbom/formats/represent.ts). */
 export type ResultPart = 'layers' | 'sbom' | `sbom-${string}`;
-type Bytes = Uint8Array<ArrayBuffer>;
+export type Bytes = Uint8Array<ArrayBuffer>;
 
 export interface CachedBody {
   etag: string;

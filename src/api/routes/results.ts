@@ -7,70 +7,58 @@
  */
 import { gunzipSync } from 'node:zlib';
 import { Hono, type Context } from 'hono';
-import { acceptsGzip, bodyVariant, resultEtag, type ResultPart, type StoredGzip } from '../../cache/result-body-cache.js';
-import { DIGEST_PATTERN } from '../../registry/reference.js';
-import { negotiateSbomFormat } from '../../sbom/formats/negotiate.js';
-import { representSbom, resultPartContentType, sbomPart } from '../../sbom/formats/represent.js';
-import { ANALYZER_VERSION } from '../../catalog/catalogers.js';
+import { acceptsGzip, type StoredGzip } from '../../cache/result-body-cache.js';
+import { representSbom, resultPartContentType } from '../../sbom/formats/represent.js';
 import type { ApiDeps } from '../deps.js';
 import { problem } from '../problem.js';
+import { answerFromBody, notFoundDetail, notModified, resultTarget, type ResultKind, type ResultTarget } from '../result-responder.js';
 
 export function resultRoutes(deps: ApiDeps): Hono {
   const app = new Hono();
-  const serve = async (c: Context, what: 'sbom' | 'layers') => {
-    const digest = c.req.param('digest') ?? '';
-    if (!DIGEST_PATTERN.test(digest)) return problem(c, 400, 'INVALID_DIGEST', `${JSON.stringify(digest)} is not a sha256 digest`);
-    let part: ResultPart = 'layers';
-    // The stored representation (the layer report, CycloneDX 1.6 JSON) is served from the stored bytes (gzip'd in
-    // Redis); any other SBOM representation is re-encoded from the stored CycloneDX.
-    let load: () => Promise<string | StoredGzip | undefined> = () => loadBody(deps, what, digest);
-    let stored = true;
-    if (what === 'sbom') {
-      const negotiated = negotiateSbomFormat(c.req.header('accept'), c.req.query('format'));
-      if (!negotiated.ok) return problem(c, 406, 'NOT_ACCEPTABLE', negotiated.detail, { supported: negotiated.supported });
-      const format = negotiated.format;
-      part = sbomPart(format);
-      stored = part === 'sbom';
-      if (!stored) {
-        load = async () => {
-          const cyclonedx = await deps.results.getSbom(digest);
-          return cyclonedx === undefined ? undefined : representSbom(cyclonedx, format);
-        };
-      }
-    }
-    const etag = resultEtag(ANALYZER_VERSION, part, digest);
-    const ifNoneMatch = c.req.header('if-none-match');
-    if (ifNoneMatch !== undefined && ifNoneMatch === etag) return c.body(null, 304, { etag });
+  // What is answered is decided by result-responder.ts, as on the node:http fast path; this route adds the misses.
+  const serve = async (c: Context, what: ResultKind) => {
+    const outcome = resultTarget(what, c.req.param('digest') ?? '', c.req.header('accept'), what === 'sbom' ? c.req.query('format') : undefined);
+    if (!outcome.ok) return problem(c, outcome.status, outcome.code, outcome.detail, outcome.extra);
+    const target = outcome.target;
+    const { digest } = target;
+    if (notModified(target, c.req.header('if-none-match'))) return c.body(null, 304, { etag: target.etag });
     if (deps.resultBodies) {
-      const cached = await deps.resultBodies.get(part, digest, load);
-      if (cached) {
-        const { body, headers } = bodyVariant(cached, c.req.header('accept-encoding'));
-        return c.body(body, 200, headers);
-      }
-      return notFound(c, what, digest);
+      const cached = await deps.resultBodies.get(target.part, digest, () => loadTarget(deps, target));
+      if (!cached) return notFound(c, target);
+      const answer = answerFromBody(cached, undefined, c.req.header('accept-encoding'));
+      return answer.status === 200 ? c.body(answer.body, 200, answer.headers) : c.body(null, 304, answer.headers);
     }
     const headers = {
-      'content-type': resultPartContentType(part),
-      etag,
+      'content-type': resultPartContentType(target.part),
+      etag: target.etag,
       'cache-control': 'public, max-age=31536000, immutable',
       vary: what === 'sbom' ? 'accept, accept-encoding' : 'accept-encoding',
     };
     // The stored representation, without the in-process cache: a gzip-accepting client gets the stored bytes untouched.
-    if (stored && deps.results.getGzipped && acceptsGzip(c.req.header('accept-encoding'))) {
+    if (target.stored && deps.results.getGzipped && acceptsGzip(c.req.header('accept-encoding'))) {
       const zipped = await deps.results.getGzipped(what, digest);
-      if (zipped === undefined) return notFound(c, what, digest);
+      if (zipped === undefined) return notFound(c, target);
       return c.body(new Uint8Array(zipped), 200, { ...headers, 'content-encoding': 'gzip' });
     }
-    const loaded = await load();
+    const loaded = await loadTarget(deps, target);
     const body = typeof loaded === 'object' ? gunzipSync(loaded.gzip).toString('utf8') : loaded;
-    if (body === undefined) return notFound(c, what, digest);
+    if (body === undefined) return notFound(c, target);
     return c.body(body, 200, headers);
   };
-  const notFound = (c: Context, what: 'sbom' | 'layers', digest: string) =>
-    problem(c, 404, 'NOT_FOUND', `no ${what === 'sbom' ? 'SBOM' : 'layer report'} for ${digest} from analyzer ${ANALYZER_VERSION}; POST /v1/analyses to create it`);
+  const notFound = (c: Context, target: ResultTarget) => problem(c, 404, 'NOT_FOUND', notFoundDetail(target.what, target.digest));
   app.get('/v1/sboms/:digest', (c) => serve(c, 'sbom'));
   app.get('/v1/layers/:digest', (c) => serve(c, 'layers'));
   return app;
+}
+
+/**
+ * The stored representation (the layer report, CycloneDX 1.6 JSON) from the stored bytes (gzip'd in Redis); any
+ * other SBOM representation re-encoded from the stored CycloneDX.
+ */
+async function loadTarget(deps: ApiDeps, target: ResultTarget): Promise<string | StoredGzip | undefined> {
+  if (target.stored || !target.format) return loadBody(deps, target.what, target.digest);
+  const cyclonedx = await deps.results.getSbom(target.digest);
+  return cyclonedx === undefined ? undefined : representSbom(cyclonedx, target.format);
 }
 
 /** The stored gzip when the store keeps bodies compressed (no inflate + re-deflate), else the text. */

@@ -70,6 +70,13 @@ module.exports = {
       to: { path: '^src/util/(young-generation|full-gc)\\.ts$' },
     },
     {
+      name: 'one-redis-factory',
+      severity: 'error',
+      comment: 'Every Redis connection is made by src/redis/connect.ts (purpose → retry policy; standalone, Cluster, Sentinel).',
+      from: { path: '^(src|workers|bench)/', pathNot: '^src/redis/connect\\.ts$' },
+      to: { path: '(^|/)node_modules/ioredis/', dependencyTypesNot: ['type-only'] },
+    },
+    {
       name: 'not-to-tests',
       severity: 'error',
       comment: 'Shipped code never imports test code.',

@@ -12,13 +12,13 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { availableParallelism, cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Redis } from 'ioredis';
 import { RedisResultStore } from '../src/cache/redis-result-store.js';
 import { factsOf } from '../src/fleet/package-facts.js';
 import { KeySpace } from '../src/redis/keys.js';
 import { PackageIndex } from '../src/fleet/package-index.js';
 import { buildPurl, type Package } from '../src/sbom/package.js';
 import { parseVers } from '../src/versions/vers.js';
+import { connectRedis } from '../src/redis/connect.js';
 
 const root = resolve(fileURLToPath(new URL('.', import.meta.url)), '..');
 const IMAGES = Number(process.env.BENCH_FLEET_IMAGES ?? 10_000);
@@ -52,7 +52,7 @@ const percentile = (xs: number[], p: number) => {
 };
 
 export async function runFleetBench(redisUrl: string, log: (m: string) => void): Promise<Record<string, unknown>> {
-  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
+  const redis = connectRedis({ mode: 'standalone', url: redisUrl }, 'queue');
   await redis.flushdb();
   const prefix = 'benchfleet';
   const results = new RedisResultStore(redis, { prefix, analyzerVersion: 'bench' });

@@ -23,7 +23,6 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Redis } from 'ioredis';
 import { buildImage, pushImage } from '../test/support/image-builder.js';
 import { corpus } from '../test/support/paths.js';
 import { freePort, waitFor } from '../test/support/ports.js';
@@ -31,6 +30,7 @@ import { startRegistry } from '../test/support/registry.js';
 import { measureFloor, type FloorResult } from './floor.js';
 import { buildBenchImages, pushSharedBaseImage, pushSmallImages, type BenchImage } from './images.js';
 import { closedLoopGet, load, type LoadResult } from './load.js';
+import { connectRedis } from '../src/redis/connect.js';
 
 const root = resolve(fileURLToPath(new URL('.', import.meta.url)), '..');
 const quick = process.env.BENCH_QUICK === '1';
@@ -154,8 +154,9 @@ async function main() {
   const cli = join(root, 'dist/src/cli.js');
 
   const registry = await startRegistry();
-  const redis = new Redis(`${redisBase.replace(/\/\d*$/, '')}/${redisDb}`, { maxRetriesPerRequest: 1 });
   const serviceRedisUrl = `${redisBase.replace(/\/\d*$/, '')}/${redisDb}`;
+  // Through the one connection factory, as the service connects (offline queue on: the first command waits for the connect).
+  const redis = connectRedis({ mode: 'standalone', url: serviceRedisUrl }, 'queue');
   await redis.flushdb();
   const children: ReturnType<typeof spawn>[] = [];
   const results: Record<string, unknown> = {};

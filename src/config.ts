@@ -49,6 +49,21 @@ const duration = (fallbackMs: number): Field<number> => (s) => {
   return parseDuration(s) ?? new Issue(`not a duration: ${s} (use e.g. 90s, 5m, 1h)`);
 };
 
+/** The defaults of Limits, written once: loadConfig's fallbacks and every caller without a Config use these. */
+export const defaultLimits: Limits = {
+  maxManifestBytes: 4 * 1024 * 1024,
+  maxLayerBytes: 16 * 1024 ** 3,
+  // 8 GiB per layer: above the largest real layers (CUDA, ML runtimes), and ~1 minute of inflating for a bomb.
+  maxUncompressedBytes: 8 * 1024 ** 3,
+  maxFileBytes: 64 * 1024 * 1024,
+  maxLayers: 256,
+  jobTimeBudgetMs: 30 * 60_000,
+  catalogTimeBudgetMs: 20_000,
+};
+
+/** The Redis layer-summary cache's defaults (LAYERLENS_LAYER_CACHE*), also the store's own when given none. */
+export const defaultLayerCache: Config['layerCache'] = { enabled: true, maxBytes: 64 * 1024 * 1024, ttlSeconds: 7 * 24 * 3600 };
+
 const schema = {
   PORT: int(8080, 0),
   HOST: str('0.0.0.0'),
@@ -73,16 +88,16 @@ const schema = {
   LAYERLENS_LAYER_CONCURRENCY: int(3, 1),
   LAYERLENS_WORKER_PROCESSES: int(availableParallelism(), 1),
   LAYERLENS_API_PROCESSES: int(1, 1),
-  LAYERLENS_LAYER_CACHE: bool(true),
-  LAYERLENS_LAYER_CACHE_MAX_BYTES: bytes(64 * 1024 * 1024),
-  LAYERLENS_LAYER_CACHE_TTL_SECONDS: int(7 * 24 * 3600, 0),
-  LAYERLENS_MAX_MANIFEST_BYTES: bytes(4 * 1024 * 1024),
-  LAYERLENS_MAX_LAYER_BYTES: bytes(16 * 1024 ** 3),
-  LAYERLENS_MAX_UNCOMPRESSED_BYTES: bytes(8 * 1024 ** 3),
-  LAYERLENS_MAX_FILE_BYTES: bytes(64 * 1024 * 1024),
-  LAYERLENS_MAX_LAYERS: int(256, 1),
-  LAYERLENS_JOB_TIME_BUDGET: duration(30 * 60_000),
-  LAYERLENS_CATALOG_TIME_BUDGET: duration(20_000),
+  LAYERLENS_LAYER_CACHE: bool(defaultLayerCache.enabled),
+  LAYERLENS_LAYER_CACHE_MAX_BYTES: bytes(defaultLayerCache.maxBytes),
+  LAYERLENS_LAYER_CACHE_TTL_SECONDS: int(defaultLayerCache.ttlSeconds, 0),
+  LAYERLENS_MAX_MANIFEST_BYTES: bytes(defaultLimits.maxManifestBytes),
+  LAYERLENS_MAX_LAYER_BYTES: bytes(defaultLimits.maxLayerBytes),
+  LAYERLENS_MAX_UNCOMPRESSED_BYTES: bytes(defaultLimits.maxUncompressedBytes),
+  LAYERLENS_MAX_FILE_BYTES: bytes(defaultLimits.maxFileBytes),
+  LAYERLENS_MAX_LAYERS: int(defaultLimits.maxLayers, 1),
+  LAYERLENS_JOB_TIME_BUDGET: duration(defaultLimits.jobTimeBudgetMs),
+  LAYERLENS_CATALOG_TIME_BUDGET: duration(defaultLimits.catalogTimeBudgetMs),
   LAYERLENS_RESULT_TTL_SECONDS: int(30 * 24 * 3600, 0),
   LAYERLENS_RESULT_MEMORY_CACHE_BYTES: bytes(64 * 1024 * 1024),
   LAYERLENS_JOB_ATTEMPTS: int(3, 1),
@@ -201,16 +216,6 @@ export interface Limits {
   catalogTimeBudgetMs: number;
 }
 
-export const defaultLimits: Limits = {
-  maxManifestBytes: 4 * 1024 * 1024,
-  maxLayerBytes: 16 * 1024 ** 3,
-  // 8 GiB per layer: above the largest real layers (CUDA, ML runtimes), and ~1 minute of inflating for a bomb.
-  maxUncompressedBytes: 8 * 1024 ** 3,
-  maxFileBytes: 64 * 1024 * 1024,
-  maxLayers: 256,
-  jobTimeBudgetMs: 30 * 60_000,
-  catalogTimeBudgetMs: 20_000,
-};
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const out: Record<string, unknown> = {};

@@ -3,20 +3,19 @@
  * on SIGTERM/SIGINT (running jobs finish or are handed back) within a bounded time.
  */
 import { Queue, Worker } from 'bullmq';
-import { KeySpace } from '../src/redis/keys.js';
 import { closeRedis, connectRedis, type RedisClient } from '../src/redis/connect.js';
 import { RedisLayerSummaryStore } from '../src/cache/redis-layer-store.js';
 import { RedisResultStore } from '../src/cache/redis-result-store.js';
 import type { Config } from '../src/config.js';
 import { ANALYZE_QUEUE, type AnalysisPayload } from '../src/jobs/analysis-job.js';
-import { WORKER_LOCK_DURATION_MS, WORKER_STALLED_INTERVAL_MS } from '../src/jobs/queue-options.js';
+import { analysisWorkerOptions, callbackQueueOptions, callbackWorkerOptions, rescanQueueOptions, rescanWorkerOptions } from '../src/jobs/queue-options.js';
 import { PackageIndex } from '../src/fleet/package-index.js';
 import type { Logger } from '../src/logger.js';
 import { ANALYZER_VERSION } from '../src/catalog/catalogers.js';
 import { registryClientFromConfig } from '../src/registry/from-config.js';
 import { createAnalyzeProcessor, type AnalysisJobResult } from './analyze-processor.js';
 import { AnalysisQueue } from '../src/jobs/client.js';
-import { CALLBACK_QUEUE, CallbackRegistry, callbackJobOptions, type CallbackPayload } from '../src/jobs/callback-job.js';
+import { CALLBACK_QUEUE, CallbackRegistry, type CallbackPayload } from '../src/jobs/callback-job.js';
 import { RESCAN_QUEUE, type RescanPayload } from '../src/jobs/rescan-job.js';
 import { WatchService } from '../src/jobs/watch-store.js';
 import { resolveImage } from '../src/image/resolve.js';
@@ -58,13 +57,7 @@ export function startWorker(config: Config, logger: Logger, options: { prefix?: 
     logger,
     packageIndex,
   });
-  const worker = new Worker<AnalysisPayload, AnalysisJobResult>(ANALYZE_QUEUE, processor, {
-    connection,
-    prefix: new KeySpace(options.prefix).queuePrefix(ANALYZE_QUEUE),
-    concurrency: config.workerConcurrency,
-    lockDuration: WORKER_LOCK_DURATION_MS,
-    stalledInterval: WORKER_STALLED_INTERVAL_MS,
-  });
+  const worker = new Worker<AnalysisPayload, AnalysisJobResult>(ANALYZE_QUEUE, processor, analysisWorkerOptions(connection, options.prefix, config.workerConcurrency));
   worker.on('error', (err) => logger.error({ err: err.message }, 'worker error'));
   worker.on('failed', (job, err) => logger.warn({ jobId: job?.id, reason: err.message }, 'job failed'));
   const extras = startRescansAndCallbacks(config, logger, connection, options.prefix, worker);
@@ -87,10 +80,9 @@ function startRescansAndCallbacks(config: Config, logger: Logger, connection: Re
   const client = registryClientFromConfig(config);
   const results = new RedisResultStore(connection, { ttlSeconds: config.resultTtlSeconds, prefix });
   const analyses = new AnalysisQueue(connection, { prefix, attempts: config.jobAttempts });
-  const keys = new KeySpace(prefix);
-  const rescanQueue = new Queue<RescanPayload>(RESCAN_QUEUE, { connection, prefix: keys.queuePrefix(RESCAN_QUEUE) });
+  const rescanQueue = new Queue<RescanPayload>(RESCAN_QUEUE, rescanQueueOptions(connection, prefix));
   const watches = new WatchService(connection, rescanQueue, { prefix, minIntervalMs: config.watchMinIntervalMs });
-  const callbackQueue = new Queue<CallbackPayload>(CALLBACK_QUEUE, { connection, prefix: keys.queuePrefix(CALLBACK_QUEUE), defaultJobOptions: callbackJobOptions(config.callback.attempts) });
+  const callbackQueue = new Queue<CallbackPayload>(CALLBACK_QUEUE, callbackQueueOptions(connection, prefix, config.callback.attempts));
   const registry = new CallbackRegistry(connection, { prefix, allowPrivate: config.callback.allowPrivate });
   const packages = new PackageIndex(connection, results, { prefix, analyzerVersion: ANALYZER_VERSION, ttlSeconds: config.resultTtlSeconds });
   const dispatchDeps = { registry, queue: callbackQueue, results, packages, logger };
@@ -108,7 +100,7 @@ function startRescansAndCallbacks(config: Config, logger: Logger, connection: Re
       announceMove: config.callback.secret ? createMoveAnnouncer(dispatchDeps) : undefined,
       resolve: (image, platform, signal) => resolveImage(client, parseReference(image), platform, signal),
     }),
-    { connection, prefix: keys.queuePrefix(RESCAN_QUEUE), concurrency: 2 },
+    rescanWorkerOptions(connection, prefix),
   );
   rescans.on('error', (err) => logger.error({ err: err.message }, 'rescan worker error'));
   const workers: Worker[] = [rescans];
@@ -121,7 +113,7 @@ function startRescansAndCallbacks(config: Config, logger: Logger, connection: Re
     analysis.on('completed', (job) => safely(job, 'completed'));
     // finishedOn is set only when the job moved to failed for good; a failed attempt with retries left has none.
     analysis.on('failed', (job) => (job?.finishedOn ? safely(job, 'failed') : undefined));
-    const delivery = new Worker<CallbackPayload>(CALLBACK_QUEUE, createCallbackProcessor({ secret, allowPrivate: config.callback.allowPrivate, logger }), { connection, prefix: keys.queuePrefix(CALLBACK_QUEUE), concurrency: 8 });
+    const delivery = new Worker<CallbackPayload>(CALLBACK_QUEUE, createCallbackProcessor({ secret, allowPrivate: config.callback.allowPrivate, logger }), callbackWorkerOptions(connection, prefix));
     delivery.on('error', (err) => logger.error({ err: err.message }, 'callback worker error'));
     workers.push(delivery);
   }

@@ -16,6 +16,7 @@ import { CachingRegistryReader } from '../inspect/registry-reader.js';
 import { AnalysisQueue } from '../jobs/client.js';
 import { PackageIndex } from '../fleet/package-index.js';
 import { CallbackRegistry } from '../jobs/callback-job.js';
+import { rescanQueueOptions } from '../jobs/queue-options.js';
 import { RESCAN_QUEUE, type RescanPayload } from '../jobs/rescan-job.js';
 import { WatchService } from '../jobs/watch-store.js';
 import { Queue } from 'bullmq';
@@ -62,7 +63,7 @@ export async function startApi(config: Config, logger: Logger, options: { prefix
     return { client, platform, signal, limits: config.limits, allowLocalSources: true };
   };
   const keys = new KeySpace(options.prefix);
-  const rescanQueue = new Queue<RescanPayload>(RESCAN_QUEUE, { connection: redis, prefix: keys.queuePrefix(RESCAN_QUEUE) });
+  const rescanQueue = new Queue<RescanPayload>(RESCAN_QUEUE, rescanQueueOptions(redis, options.prefix));
   // BullMQ prints connection errors to the console unless someone listens; log them once, at warn, like the rest.
   for (const q of [queue.queue, rescanQueue]) q.on('error', (err) => logger.warn({ err: err.message }, 'queue connection error (api)'));
   const keyPrefix = keys.base;

@@ -22,6 +22,7 @@ import { SingleFlight } from '../util/single-flight.js';
 import { LAYER_SUMMARY_VERSION } from '../version.js';
 import { decodeSummary, encodeSummary } from './summary-codec.js';
 import type { LayerSummaryStore } from './stores.js';
+import { defaultLayerCache } from '../config.js';
 
 export interface RedisLayerStoreOptions {
   prefix?: string;
@@ -58,7 +59,6 @@ const TOO_LARGE = Symbol('too-large');
 const RENEW = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end`;
 const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
 
-export const DEFAULT_LAYER_CACHE_MAX_BYTES = 64 * 1024 * 1024;
 
 export class RedisLayerSummaryStore implements LayerSummaryStore {
   readonly stats: LayerStoreStats = { hits: 0, misses: 0, walks: 0, waits: 0, tooLarge: 0 };
@@ -102,7 +102,7 @@ export class RedisLayerSummaryStore implements LayerSummaryStore {
 
   async put(summary: LayerSummary): Promise<void> {
     const encoded = await encodeSummary(summary);
-    const max = this.options.maxBytes ?? DEFAULT_LAYER_CACHE_MAX_BYTES;
+    const max = this.options.maxBytes ?? defaultLayerCache.maxBytes;
     let value = encoded;
     if (encoded.length > max) {
       this.stats.tooLarge++;

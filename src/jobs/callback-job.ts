@@ -43,17 +43,6 @@ export function signBody(secret: string, body: string): string {
   return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
 }
 
-export function callbackJobOptions(attempts: number): DefaultJobOptions {
-  return {
-    // A receiver that is down for a while still gets told: 1 s, 2 s, 4 s … (8 attempts ≈ 4 minutes in all).
-    attempts,
-    backoff: { type: 'exponential', delay: 1000 },
-    removeOnComplete: { age: 3600, count: 1000 },
-    // Kept a week so an operator can see which receiver never answered.
-    removeOnFail: { age: 7 * 24 * 3600, count: 10_000 },
-  };
-}
-
 /** How long URLs wait for their job: longer than any job's queueing, retries and backoff. */
 const PENDING_TTL_SECONDS = 7 * 24 * 3600;
 

@@ -6,7 +6,7 @@ import { Queue, type Job } from 'bullmq';
 import type { RedisClient } from '../redis/connect.js';
 import { KeySpace } from '../redis/keys.js';
 import { ANALYZE_QUEUE, analysisJobId, analysisPayload, sourceJobId, sourceOf, type AnalysisPayload } from './analysis-job.js';
-import { analysisJobOptions } from './queue-options.js';
+import { analysisQueueOptions } from './queue-options.js';
 
 export type JobStatus = 'queued' | 'active' | 'completed' | 'failed';
 
@@ -23,11 +23,7 @@ export class AnalysisQueue {
   readonly queue: Queue<AnalysisPayload>;
 
   constructor(connection: RedisClient, options: { prefix?: string; attempts?: number } = {}) {
-    this.queue = new Queue<AnalysisPayload>(ANALYZE_QUEUE, {
-      connection,
-      prefix: new KeySpace(options.prefix).queuePrefix(ANALYZE_QUEUE),
-      defaultJobOptions: analysisJobOptions(options.attempts ?? 3),
-    });
+    this.queue = new Queue<AnalysisPayload>(ANALYZE_QUEUE, analysisQueueOptions(connection, options.prefix, options.attempts ?? 3));
   }
 
   /**

@@ -1,7 +1,15 @@
 /**
- * Queue and worker options, declared once. Each value says why it is what it is.
+ * Every queue's and worker's options, declared once: retention, retries and backoff of each queue's jobs, the
+ * worker locks and concurrencies, and the key prefix each one lives under (one Cluster slot per queue, keys.ts).
+ * Each value says why it is what it is. Producers (API, workers) and consumers (workers) build their BullMQ
+ * Queue/Worker from these functions only.
  */
-import type { DefaultJobOptions } from 'bullmq';
+import type { DefaultJobOptions, QueueOptions, WorkerOptions } from 'bullmq';
+import type { RedisClient } from '../redis/connect.js';
+import { KeySpace } from '../redis/keys.js';
+import { ANALYZE_QUEUE } from './analysis-job.js';
+import { CALLBACK_QUEUE } from './callback-job.js';
+import { RESCAN_QUEUE } from './rescan-job.js';
 
 export function analysisJobOptions(attempts: number): DefaultJobOptions {
   return {
@@ -15,6 +23,50 @@ export function analysisJobOptions(attempts: number): DefaultJobOptions {
   };
 }
 
+export function callbackJobOptions(attempts: number): DefaultJobOptions {
+  return {
+    // A receiver that is down for a while still gets told: 1 s, 2 s, 4 s … (8 attempts ≈ 4 minutes in all).
+    attempts,
+    backoff: { type: 'exponential', delay: 1000 },
+    removeOnComplete: { age: 3600, count: 1000 },
+    // Kept a week so an operator can see which receiver never answered.
+    removeOnFail: { age: 7 * 24 * 3600, count: 10_000 },
+  };
+}
+
 /** A layer pull can take minutes; the lock must outlive the longest gap between renewals, not the whole job. */
 export const WORKER_LOCK_DURATION_MS = 60_000;
 export const WORKER_STALLED_INTERVAL_MS = 30_000;
+/** Rescans are a HEAD per watched tag: two at once keep up with many watches without a burst at one registry. */
+export const RESCAN_CONCURRENCY = 2;
+/** Callback deliveries wait on receivers, not on CPU: eight at once so one slow receiver does not hold the rest. */
+export const CALLBACK_CONCURRENCY = 8;
+
+function on(name: string, connection: RedisClient, prefix: string | undefined) {
+  return { connection, prefix: new KeySpace(prefix).queuePrefix(name) };
+}
+
+export function analysisQueueOptions(connection: RedisClient, prefix: string | undefined, attempts: number): QueueOptions {
+  return { ...on(ANALYZE_QUEUE, connection, prefix), defaultJobOptions: analysisJobOptions(attempts) };
+}
+
+/** Rescan jobs come from each watch's job scheduler (watch-store.ts), which carries their template. */
+export function rescanQueueOptions(connection: RedisClient, prefix: string | undefined): QueueOptions {
+  return on(RESCAN_QUEUE, connection, prefix);
+}
+
+export function callbackQueueOptions(connection: RedisClient, prefix: string | undefined, attempts: number): QueueOptions {
+  return { ...on(CALLBACK_QUEUE, connection, prefix), defaultJobOptions: callbackJobOptions(attempts) };
+}
+
+export function analysisWorkerOptions(connection: RedisClient, prefix: string | undefined, concurrency: number): WorkerOptions {
+  return { ...on(ANALYZE_QUEUE, connection, prefix), concurrency, lockDuration: WORKER_LOCK_DURATION_MS, stalledInterval: WORKER_STALLED_INTERVAL_MS };
+}
+
+export function rescanWorkerOptions(connection: RedisClient, prefix: string | undefined): WorkerOptions {
+  return { ...on(RESCAN_QUEUE, connection, prefix), concurrency: RESCAN_CONCURRENCY };
+}
+
+export function callbackWorkerOptions(connection: RedisClient, prefix: string | undefined): WorkerOptions {
+  return { ...on(CALLBACK_QUEUE, connection, prefix), concurrency: CALLBACK_CONCURRENCY };
+}

@@ -4,7 +4,7 @@
  * holds the one rule dependency-cruiser cannot see: the core reads no process.env and sets no V8 flags.
  */
 import { cruise, type IReporterOutput } from 'dependency-cruiser';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, symlinkSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -17,18 +17,20 @@ const CORE = ['src/image', 'src/catalog', 'src/sbom', 'src/layers', 'src/registr
 async function violationsIn(tree: Record<string, string>): Promise<string[]> {
   const dir = mkdtempSync(path.join(tmpdir(), 'layerlens-arch-'));
   dirs.push(dir);
+  symlinkSync(path.join(root, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
   for (const [file, body] of Object.entries(tree)) {
     mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
     writeFileSync(path.join(dir, file), body);
   }
   const out: IReporterOutput = await cruise(['src', 'workers'], {
+    doNotFollow: { path: 'node_modules' },
     baseDir: dir,
     validate: true,
     ruleSet: { forbidden: rules.forbidden as never },
     tsPreCompilationDeps: true,
   });
   const result = out.output as Exclude<IReporterOutput['output'], string>;
-  return result.summary.violations.map((v) => `${v.rule.name}: ${v.from} → ${v.to}`).sort();
+  return result.summary.violations.map((v) => `${v.rule.name}: ${v.from} → ${v.to.replace(/^.*?node_modules\//, 'node_modules/')}`).sort();
 }
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
@@ -56,6 +58,8 @@ describe('dependency rules (.dependency-cruiser.cjs)', () => {
       'src/cache/c.ts': "import { a } from '../api/links.ts';\nexport const c = a;\n",
       'src/image/t.ts': "import { t } from '../../test/support/t.ts';\nexport const i = t;\n",
       'test/support/t.ts': 'export const t = 1;\n',
+      'src/redis/connect.ts': "import { Redis } from 'ioredis';\nexport const r = Redis;\n",
+      'src/jobs/q.ts': "import { Redis } from 'ioredis';\nexport const q = Redis;\n",
     };
     const found = await violationsIn(broken);
     expect(found).toEqual([
@@ -65,6 +69,7 @@ describe('dependency rules (.dependency-cruiser.cjs)', () => {
       'core-sets-no-v8-flags: src/layers/x.ts → src/util/young-generation.ts',
       'no-circular: src/registry/a.ts → src/registry/b.ts',
       'not-to-tests: src/image/t.ts → test/support/t.ts',
+      'one-redis-factory: src/jobs/q.ts → node_modules/ioredis/built/index.js',
       'sbom-not-catalog: src/sbom/cyclonedx.ts → src/catalog/run.ts',
       'version-is-a-leaf: src/version.ts → src/catalog/run.ts',
       'workers-not-api: workers/w.ts → src/api/links.ts',

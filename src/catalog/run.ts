@@ -5,7 +5,7 @@
  */
 import type { CapturedView } from '../image/squash.js';
 import { identityOf, type LayerRef, type Package } from '../sbom/package.js';
-import type { Cataloger, CatalogContext } from './cataloger.js';
+import type { Cataloger, CatalogContext, RelateContext } from './cataloger.js';
 import { compileGlobs } from './catalogers.js';
 import type { Distro } from '../sbom/distro.js';
 import { detectDistro } from './os-release/os-release.js';
@@ -38,27 +38,35 @@ export function catalogImage(view: CapturedView, layers: readonly LayerRef[], ca
   const now = options.now ?? Date.now;
   const budget: ParseBudget = { deadline: options.timeBudgetMs === undefined ? Infinity : now() + options.timeBudgetMs, now, skipped: 0 };
   const byCataloger = new Map<Cataloger, Package[]>();
+  const relationsOf = new Map<Cataloger, Map<Package, unknown>>();
   for (const cataloger of catalogers) {
     const matches = compileGlobs(cataloger.globs);
     const found: Package[] = [];
+    const relations = new Map<Package, unknown>();
     for (const path of view.paths(matches)) {
       const parse = memoParse(cataloger, path, ctx, warnings, budget);
       const final = view.files.get(path)!;
-      const packages = parse(final.layer, final.content);
-      for (const p of packages) p.layer = layers[attributeLayer(view, path, p, parse)];
+      const parsed = parse(final.layer, final.content);
+      for (const p of parsed.packages) p.layer = layers[attributeLayer(view, path, p, parse)];
       // A loop, not push(...packages): spreading 200 000 packages into one call overflows the stack.
-      for (const p of packages) found.push(p);
+      for (const p of parsed.packages) {
+        found.push(p);
+        if (parsed.relations?.has(p)) relations.set(p, parsed.relations.get(p));
+      }
     }
     byCataloger.set(cataloger, found);
+    relationsOf.set(cataloger, relations);
   }
   if (budget.skipped > 0) {
     warnings.push(`cataloging time budget of ${options.timeBudgetMs} ms spent: ${budget.skipped} package file version(s) not parsed, the package list is incomplete`);
   }
   const all = [...byCataloger.values()].flat();
   uniqueRefs(all);
+  const ownersOf = fileOwners(byCataloger, ctx);
   for (const [cataloger, own] of byCataloger) {
     try {
-      cataloger.relate?.(own, all, ctx);
+      const relateCtx: RelateContext = { ...ctx, relations: relationsOf.get(cataloger)!, ownersOf };
+      cataloger.relate?.(own, all, relateCtx);
     } catch (e) {
       warnings.push(`${cataloger.name}: linking dependencies failed: ${(e as Error).message}`);
     }
@@ -66,7 +74,29 @@ export function catalogImage(view: CapturedView, layers: readonly LayerRef[], ca
   return { distro, packages: all, warnings };
 }
 
-type Parse = (layer: number, content: Buffer) => Package[];
+/**
+ * "Which installed package owns these paths", over every cataloger that offers `ownedFiles` (the OS package
+ * managers), in the order of the list; the first owner found for a path wins.
+ */
+function fileOwners(byCataloger: ReadonlyMap<Cataloger, Package[]>, ctx: CatalogContext): (wanted: Iterable<string>) => Map<string, Package> {
+  return (wanted) => {
+    const set = new Set(wanted);
+    const out = new Map<string, Package>();
+    if (set.size === 0) return out;
+    for (const [cataloger, own] of byCataloger) {
+      if (!cataloger.ownedFiles || own.length === 0) continue;
+      for (const [path, pkg] of cataloger.ownedFiles(own, set, ctx)) if (!out.has(path)) out.set(path, pkg);
+    }
+    return out;
+  };
+}
+
+interface Parsed {
+  packages: Package[];
+  relations?: ReadonlyMap<Package, unknown>;
+}
+
+type Parse = (layer: number, content: Buffer) => Parsed;
 
 interface ParseBudget {
   deadline: number;
@@ -76,28 +106,29 @@ interface ParseBudget {
 
 /** Parses each version of a file once; failures become a warning for the final version only. */
 function memoParse(cataloger: Cataloger, path: string, ctx: CatalogContext, warnings: string[], budget: ParseBudget): Parse {
-  const cache = new Map<number, Package[]>();
+  const cache = new Map<number, Parsed>();
   let finalSeen = false;
   return (layer, content) => {
     const hit = cache.get(layer);
     if (hit) return hit;
-    let packages: Package[] = [];
+    let parsed: Parsed = { packages: [] };
     const isFinal = !finalSeen;
     finalSeen = true;
     if (budget.now() > budget.deadline) {
       budget.skipped++;
-      cache.set(layer, packages);
-      return packages;
+      cache.set(layer, parsed);
+      return parsed;
     }
     try {
       const result = cataloger.parse({ path, content }, ctx);
-      packages = boundFields(result.packages, isFinal ? (w) => warnings.push(`${cataloger.name}: ${path}: ${w}`) : () => undefined);
+      const packages = boundFields(result.packages, isFinal ? (w) => warnings.push(`${cataloger.name}: ${path}: ${w}`) : () => undefined);
+      parsed = { packages, relations: result.relations };
       if (isFinal) for (const w of result.warnings ?? []) warnings.push(`${cataloger.name}: ${path}: ${w}`);
     } catch (e) {
       if (isFinal) warnings.push(`${cataloger.name}: ${path}: ${(e as Error).message}`);
     }
-    cache.set(layer, packages);
-    return packages;
+    cache.set(layer, parsed);
+    return parsed;
   };
 }
 
@@ -135,7 +166,7 @@ function attributeLayer(view: CapturedView, path: string, pkg: Package, parse: P
   for (let i = steps.length - 2; i >= 0; i--) {
     const version = steps[i].version;
     if (!version) break;
-    if (!parse(version.layer, version.content).some((q) => identityOf(q) === id)) break;
+    if (!parse(version.layer, version.content).packages.some((q) => identityOf(q) === id)) break;
     since = steps[i].layer;
   }
   return since;

@@ -4,7 +4,10 @@
  */
 import { PackageURL } from 'packageurl-js';
 
-export type PackageType = 'apk' | 'deb' | 'npm' | 'pypi';
+/** The ecosystems of the bundled catalogers. */
+export type KnownPackageType = 'apk' | 'deb' | 'npm' | 'pypi';
+/** Open: a new cataloger brings its own type (its purl type, `gem`, `cargo` …) without touching this file. */
+export type PackageType = KnownPackageType | (string & {});
 
 export interface LayerRef {
   index: number;
@@ -36,6 +39,17 @@ export interface Package {
   homepage?: string;
   /** Ecosystem-specific facts kept as CycloneDX properties (`layerlens:apk:origin`, …). */
   properties: Record<string, string>;
+}
+
+/** What a cataloger says about a package; newPackage() fills in the rest. */
+export type PackageFields = Pick<Package, 'type' | 'name' | 'version' | 'purl' | 'location' | 'foundBy'> & Partial<Omit<Package, 'type' | 'name' | 'version' | 'purl' | 'location' | 'foundBy'>>;
+
+/**
+ * The one way a cataloger makes a Package: `ref` is the purl (run.ts makes refs unique across locations), no
+ * dependencies yet (`relate` links them), no licenses or properties unless given.
+ */
+export function newPackage(f: PackageFields): Package {
+  return { ...f, licenses: f.licenses ?? [], ref: f.ref ?? f.purl, dependsOn: f.dependsOn ?? [], properties: f.properties ?? {} };
 }
 
 /** Name, version and arch: what "the same package" means when following it through layers. */

@@ -1,6 +1,6 @@
 /** Which apk package installed a file, from the R: file lists of apk's installed database. */
 import type { FileLookup } from '../cataloger.js';
-import { APK_DB_GLOBS } from './cataloger.js';
+import { APK_DB_GLOBS } from './db-paths.js';
 import { parseApkDb } from './parse-apk-db.js';
 
 export interface ApkOwner {

@@ -1,5 +1,5 @@
 /** apk database entry → Package, with the purl conventions of purl-spec and Syft/Trivy. */
-import { buildPurl, type Package } from '../../sbom/package.js';
+import { buildPurl, newPackage, type Package } from '../../sbom/package.js';
 import { distroQualifier, type Distro } from '../../sbom/distro.js';
 import { normaliseLicense } from '../../license/license.js';
 import type { ApkDbEntry } from './parse-apk-db.js';
@@ -12,7 +12,7 @@ export function apkPackage(e: ApkDbEntry, location: string, distro: Distro | und
   if (e.origin) properties['layerlens:apk:origin'] = e.origin;
   if (e.commit) properties['layerlens:apk:commit'] = e.commit;
   if (e.installedSize) properties['layerlens:apk:installedSize'] = String(e.installedSize);
-  return {
+  return newPackage({
     type: 'apk',
     name: e.name,
     version: e.version,
@@ -21,11 +21,9 @@ export function apkPackage(e: ApkDbEntry, location: string, distro: Distro | und
     licenses: normaliseLicense(e.license),
     location,
     foundBy,
-    ref: purl,
-    dependsOn: [],
     description: e.description,
     supplier: e.maintainer,
     homepage: e.url,
     properties,
-  };
+  });
 }

@@ -1,5 +1,5 @@
 /** dpkg status entry → Package, with purl-spec's deb conventions (epoch kept in the version). */
-import { buildPurl, type Package } from '../../sbom/package.js';
+import { buildPurl, newPackage, type Package } from '../../sbom/package.js';
 import { distroQualifier, type Distro } from '../../sbom/distro.js';
 import type { DpkgEntry } from './parse-dpkg-status.js';
 
@@ -21,7 +21,7 @@ export function dpkgPackage(e: DpkgEntry, location: string, distro: Distro | und
   };
   if (e.multiArch) properties['layerlens:deb:multiArch'] = e.multiArch;
   if (e.installedSize) properties['layerlens:deb:installedSizeKiB'] = String(e.installedSize);
-  return {
+  return newPackage({
     type: 'deb',
     name: e.name,
     version: e.version,
@@ -30,11 +30,9 @@ export function dpkgPackage(e: DpkgEntry, location: string, distro: Distro | und
     licenses,
     location,
     foundBy,
-    ref: purl,
-    dependsOn: [],
     description: e.description,
     supplier: e.maintainer,
     homepage: e.homepage,
     properties,
-  };
+  });
 }

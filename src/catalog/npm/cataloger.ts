@@ -10,9 +10,12 @@ import { parsePackageJson, type PackageManifest } from './parse-package-json.js'
 import { resolveFrom } from './resolve.js';
 
 /** Per package, its directory and the dependency names to resolve from there (not emitted). */
-const relations = new WeakMap<Package, { dir: string; requests: string[] }>();
+interface NpmRelations {
+  dir: string;
+  requests: string[];
+}
 
-export const npmCataloger: Cataloger = {
+export const npmCataloger: Cataloger<NpmRelations> = {
   name: 'npm-package-cataloger',
   version: '1',
   globs: ['**/package.json'],
@@ -45,10 +48,9 @@ export const npmCataloger: Cataloger = {
       ...manifest.peerDependencies,
       ...(application ? manifest.devDependencies : []),
     ];
-    relations.set(p, { dir: role.dir, requests });
-    return { packages: [p] };
+    return { packages: [p], relations: new Map([[p, { dir: role.dir, requests }]]) };
   },
-  relate(own) {
+  relate(own, _all, { relations }) {
     const byDir = new Map<string, Package>();
     for (const p of own) {
       const r = relations.get(p);

@@ -1,5 +1,5 @@
 /** package.json manifest → Package: `pkg:npm/%40scope/name@version`, case kept as npm keeps it. */
-import { buildPurl, type Package } from '../../sbom/package.js';
+import { buildPurl, newPackage, type Package } from '../../sbom/package.js';
 import type { PackageManifest } from './parse-package-json.js';
 
 export function npmPackage(
@@ -15,7 +15,7 @@ export function npmPackage(
   // Installed under another name (`npm i alias@npm:real@1`): the directory name is what `require` uses.
   if (options.installName && options.installName !== m.name) properties['layerlens:npm:alias'] = options.installName;
   if (m.private) properties['layerlens:npm:private'] = 'true';
-  return {
+  return newPackage({
     type: 'npm',
     name: m.name,
     version: m.version,
@@ -23,12 +23,10 @@ export function npmPackage(
     licenses: m.licenses,
     location,
     foundBy,
-    ref: purl,
-    dependsOn: [],
     componentType: options.application ? 'application' : 'library',
     description: m.description,
     supplier: m.author,
     homepage: m.homepage,
     properties,
-  };
+  });
 }

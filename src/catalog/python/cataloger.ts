@@ -3,24 +3,26 @@
  * lists them; each one an OS package installed is marked with that package's purl (`layerlens:ownedBy`).
  */
 import type { Package } from '../../sbom/package.js';
-import type { Cataloger, CatalogContext } from '../cataloger.js';
-import { DPKG_FILE_LIST_GLOB } from '../dpkg/file-lists.js';
-import { osPackageOwners } from '../file-owners.js';
+import { OWNED_BY_PROPERTY, type Cataloger, type CatalogContext, type RelateContext } from '../cataloger.js';
 import { infoLocation, PYTHON_AUX_GLOBS, PYTHON_GLOBS, type InfoLocation } from './location.js';
 import { appliesByDefault, normalizePyName, parseRequirement, parseRequiresTxt } from './names.js';
 import { pythonPackage } from './package.js';
 import { parsePythonMetadata } from './parse-metadata.js';
 
-export const OWNED_BY_PROPERTY = 'layerlens:ownedBy';
+export { OWNED_BY_PROPERTY };
 
 /** Per distribution, where it is recorded and what it requires (not emitted). */
-const relations = new WeakMap<Package, { where: InfoLocation; requires: string[] }>();
+interface PythonRelations {
+  where: InfoLocation;
+  requires: string[];
+}
+type Relations = RelateContext<PythonRelations>['relations'];
 
-export const pythonCataloger: Cataloger = {
+export const pythonCataloger: Cataloger<PythonRelations> = {
   name: 'python-installed-cataloger',
   version: '1',
   globs: PYTHON_GLOBS,
-  auxiliaryGlobs: [...PYTHON_AUX_GLOBS, DPKG_FILE_LIST_GLOB],
+  auxiliaryGlobs: PYTHON_AUX_GLOBS,
   parse(file, ctx) {
     const where = infoLocation(file.path);
     if (!where) return { packages: [] };
@@ -30,12 +32,11 @@ export const pythonCataloger: Cataloger = {
       return { packages: [], warnings: [...warnings, `no ${name ? 'Version' : 'Name'} in the metadata; not a component`] };
     }
     const p = pythonPackage({ ...metadata, name, version }, file.path, this.name);
-    relations.set(p, { where, requires: [...metadata.requiresDist, ...eggRequires(where, ctx)] });
-    return { packages: [p], warnings };
+    return { packages: [p], warnings, relations: new Map([[p, { where, requires: [...metadata.requiresDist, ...eggRequires(where, ctx)] }]]) };
   },
-  relate(own, all, ctx) {
-    linkRequirements(own);
-    markOsOwned(own, all, ctx);
+  relate(own, _all, ctx) {
+    linkRequirements(own, ctx.relations);
+    markOsOwned(own, ctx);
   },
 };
 
@@ -50,7 +51,7 @@ function eggRequires(where: InfoLocation, ctx: CatalogContext): string[] {
  * another one (Debian puts pip's installs in /usr/local/lib/python3.X/dist-packages and its own in
  * /usr/lib/python3/dist-packages, both on sys.path).
  */
-function linkRequirements(own: Package[]): void {
+function linkRequirements(own: Package[], relations: Relations): void {
   const bySite = new Map<string, Map<string, Package>>();
   const anywhere = new Map<string, Package>();
   for (const p of [...own].sort((a, b) => a.location.localeCompare(b.location))) {
@@ -79,14 +80,14 @@ function linkRequirements(own: Package[]): void {
 }
 
 /** The metadata file or its info directory listed by an OS package's file list. */
-function markOsOwned(own: Package[], all: Package[], ctx: CatalogContext): void {
+function markOsOwned(own: Package[], ctx: RelateContext<PythonRelations>): void {
   const wanted = own.flatMap((p) => {
-    const r = relations.get(p);
+    const r = ctx.relations.get(p);
     return r ? [p.location, r.where.infoPath] : [];
   });
-  const owners = osPackageOwners(wanted, all, ctx.files);
+  const owners = ctx.ownersOf(wanted);
   for (const p of own) {
-    const r = relations.get(p);
+    const r = ctx.relations.get(p);
     const owner = owners.get(p.location) ?? (r ? owners.get(r.where.infoPath) : undefined);
     if (owner) p.properties[OWNED_BY_PROPERTY] = owner.purl;
   }

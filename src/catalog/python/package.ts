@@ -1,12 +1,12 @@
 /** Core metadata → Package: `pkg:pypi/NAME@VERSION` with the PEP 503 name; the component keeps the declared Name. */
-import { buildPurl, type Package } from '../../sbom/package.js';
+import { buildPurl, newPackage, type Package } from '../../sbom/package.js';
 import { pythonLicenses } from './license.js';
 import { normalizePyName } from './names.js';
 import type { PythonMetadata } from './parse-metadata.js';
 
 export function pythonPackage(m: PythonMetadata & { name: string; version: string }, location: string, foundBy: string): Package {
   const purl = buildPurl('pypi', undefined, normalizePyName(m.name), m.version);
-  return {
+  return newPackage({
     type: 'pypi',
     name: m.name,
     version: m.version,
@@ -14,12 +14,9 @@ export function pythonPackage(m: PythonMetadata & { name: string; version: strin
     licenses: pythonLicenses({ expression: m.licenseExpression, license: m.license, classifiers: m.classifiers }),
     location,
     foundBy,
-    ref: purl,
-    dependsOn: [],
     componentType: 'library',
     description: m.summary,
     supplier: m.author,
     homepage: m.homePage,
-    properties: {},
-  };
+  });
 }

@@ -70,6 +70,15 @@ module.exports = {
       to: { path: '^src/util/(young-generation|full-gc)\\.ts$' },
     },
     {
+      name: 'cataloger-folders-independent',
+      severity: 'error',
+      comment:
+        'A cataloger is one folder: it uses the contract (src/catalog/*.ts) and shared helpers, never another ' +
+        "cataloger's folder (cross-ecosystem questions go through the contract, e.g. RelateContext.ownersOf).",
+      from: { path: '^src/catalog/([^/]+)/' },
+      to: { path: '^src/catalog/[^/]+/', pathNot: '^src/catalog/$1/' },
+    },
+    {
       name: 'one-redis-factory',
       severity: 'error',
       comment: 'Every Redis connection is made by src/redis/connect.ts (purpose → retry policy; standalone, Cluster, Sentinel).',

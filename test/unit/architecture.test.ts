@@ -60,11 +60,14 @@ describe('dependency rules (.dependency-cruiser.cjs)', () => {
       'test/support/t.ts': 'export const t = 1;\n',
       'src/redis/connect.ts': "import { Redis } from 'ioredis';\nexport const r = Redis;\n",
       'src/jobs/q.ts': "import { Redis } from 'ioredis';\nexport const q = Redis;\n",
+      'src/catalog/dpkg/file-lists.ts': 'export const g = 1;\n',
+      'src/catalog/python/cataloger.ts': "import { g } from '../dpkg/file-lists.ts';\nexport const c = g;\n",
     };
     const found = await violationsIn(broken);
     expect(found).toEqual([
       'api-is-an-edge: src/cache/c.ts → src/api/links.ts',
       'api-is-an-edge: workers/w.ts → src/api/links.ts',
+      'cataloger-folders-independent: src/catalog/python/cataloger.ts → src/catalog/dpkg/file-lists.ts',
       'core-not-edges: src/layers/x.ts → src/jobs/links.ts',
       'core-sets-no-v8-flags: src/layers/x.ts → src/util/young-generation.ts',
       'no-circular: src/registry/a.ts → src/registry/b.ts',

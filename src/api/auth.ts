@@ -19,6 +19,8 @@ export interface ApiKey {
   scopes: ReadonlySet<Scope>;
   /** What logs and rate-limit buckets name the key by: a hash prefix, never the secret. */
   id: string;
+  /** sha256 of the secret, made once: a request hashes only the key it presents. */
+  digest: Buffer;
 }
 
 const SCOPED = /^(.+):((?:read|analyze|admin)(?:\+(?:read|analyze|admin))*)$/;
@@ -28,7 +30,8 @@ export function parseApiKey(entry: string): ApiKey {
   const m = SCOPED.exec(entry);
   const secret = m ? m[1] : entry;
   const scopes = new Set<Scope>(m ? (m[2].split('+') as Scope[]) : SCOPES);
-  return { secret, scopes, id: createHash('sha256').update(secret).digest('hex').slice(0, 16) };
+  const digest = createHash('sha256').update(secret).digest();
+  return { secret, scopes, id: digest.toString('hex').slice(0, 16), digest };
 }
 
 /** Equal-length digests first, so neither the content nor the length of a secret leaks through timing. */
@@ -45,8 +48,11 @@ export function presentedApiKey(authorization: string | undefined, xApiKey: stri
 
 /** The configured key `presented` is; every key is compared (no early exit), so its position does not leak. */
 export function matchApiKey(keys: readonly ApiKey[], presented: string | undefined): ApiKey | undefined {
+  if (presented === undefined) return undefined;
+  const digest = createHash('sha256').update(presented).digest();
   let found: ApiKey | undefined;
-  for (const key of keys) if (presented !== undefined && constantTimeEqual(presented, key.secret) && !found) found = key;
+  // Equal-length digests, compared with timingSafeEqual: neither the content nor the length of a secret leaks.
+  for (const key of keys) if (timingSafeEqual(digest, key.digest) && !found) found = key;
   return found;
 }
 

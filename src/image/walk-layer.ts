@@ -9,7 +9,6 @@ import { Transform, type Readable } from 'node:stream';
 import { extract as tarExtract, type Header } from 'tar-stream';
 import { LayerlensError } from '../errors.js';
 import type { Limits } from '../config.js';
-import { noteManyEntries } from '../util/young-generation.js';
 import { decompress } from './decompress.js';
 import type { CapturedFile, EntryKind, LayerSummary } from './layer-summary.js';
 import { PathListBuilder } from './path-list.js';
@@ -21,13 +20,12 @@ export interface WalkOptions {
   capture: (path: string) => boolean;
   limits: Pick<Limits, 'maxFileBytes' | 'maxUncompressedBytes'>;
   signal?: AbortSignal;
+  /** Called every 4096 entries with the number walked so far (AnalysisHooks.onLayerEntries). */
+  onEntries?: (entries: number) => void;
 }
 
 /** A name with an empty, `.` or `..` segment, a leading `/` or a trailing `/` needs posix.normalize; most need nothing. */
 const NEEDS_NORMALIZING = /(?:^|\/)\.{0,2}(?:\/|$)/;
-
-/** A layer with this many entries makes enough short-lived objects to be worth a larger young generation. */
-const MANY_ENTRIES = 16384;
 
 const KIND: Record<string, EntryKind> = {
   file: 'f',
@@ -109,7 +107,7 @@ export async function walkLayerStream(blob: Readable, layer: Omit<Layer, 'open' 
       }
       sizes[entries] = size;
       kinds[entries++] = kind.charCodeAt(0);
-      if ((entries & 4095) === 0 && entries >= MANY_ENTRIES) noteManyEntries();
+      if ((entries & 4095) === 0) options.onEntries?.(entries);
       if (kind === 'h') links.push(normalizeEntryPath(header.linkname ?? ''));
       if (options.capture(path)) {
         if (kind === 'f' && size <= options.limits.maxFileBytes) {

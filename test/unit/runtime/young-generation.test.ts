@@ -8,7 +8,7 @@ import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { repoRoot } from '../../support/paths.js';
 
-const MODULE = pathToFileURL(resolve(repoRoot, 'src/util/young-generation.ts')).href;
+const MODULE = pathToFileURL(resolve(repoRoot, 'src/runtime/young-generation.ts')).href;
 const TSX = pathToFileURL(resolve(repoRoot, 'node_modules/tsx/dist/loader.mjs')).href;
 
 /**

@@ -52,6 +52,19 @@ exports.default = (bom, options) => (stringify ??= wrapper("XmlStringifier", [["
   },
 };
 
+/**
+ * The bundle runs as a vm.Script (src/runtime/launch.ts), where `import()` has no loader in Node 20. esbuild turns
+ * the dynamic import of a bundled module into a plain function call, but keeps `import('node:…')` of built-ins: each
+ * becomes a one-line CommonJS module that requires the built-in, so it is a bundled module like the others.
+ */
+const builtinDynamicImports = {
+  name: 'builtin-dynamic-imports',
+  setup(b) {
+    b.onResolve({ filter: /^node:/ }, (args) => (args.kind === 'dynamic-import' ? { path: args.path, namespace: 'builtin' } : undefined));
+    b.onLoad({ filter: /.*/, namespace: 'builtin' }, (args) => ({ loader: 'js', contents: `module.exports = require(${JSON.stringify(args.path)});` }));
+  },
+};
+
 const result = await build({
   absWorkingDir: root,
   entryPoints: ['src/cli.ts'],
@@ -66,7 +79,7 @@ const result = await build({
   external: EXTERNAL.flatMap((name) => [name, `${name}/*`]),
   define: { 'import.meta.url': '__bundle_url' },
   banner: { js: `var __bundle_url=require("node:url").pathToFileURL(__filename).href;` },
-  plugins: [lazyXmlWriter],
+  plugins: [lazyXmlWriter, builtinDynamicImports],
   metafile: true,
   logLevel: 'warning',
   // src/cli.ts's shebang is kept as the first line.

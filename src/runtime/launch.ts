@@ -16,7 +16,7 @@ import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'no
 import Module, { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { constants, Script } from 'node:vm';
+import { Script } from 'node:vm';
 
 declare const __filename: string;
 
@@ -30,12 +30,8 @@ try {
 } catch {
   // no cache yet
 }
-const script = new Script(Module.wrap(source), {
-  filename: main,
-  cachedData: cached,
-  // The bundle keeps `import('node:…')` of built-ins: resolve them as the main context would.
-  importModuleDynamically: constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
-});
+// No importModuleDynamically: the bundle has no `import()` left (scripts/bundle.mjs).
+const script = new Script(Module.wrap(source), { filename: main, cachedData: cached });
 const mod = new Module(main, module);
 mod.filename = main;
 const run = script.runInThisContext() as (exports: unknown, require: NodeJS.Require, module: Module, filename: string, dirname: string) => void;

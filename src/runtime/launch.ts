@@ -5,8 +5,7 @@
  * What it buys: compiling the 1 MB bundle is most of what start-up costs after Node's own boot (~110 ms of the
  * ~0.4 s of an Alpine scan in a CPU profile). Node 20 has no `module.enableCompileCache` (Node 22), so this does
  * what it does for one file: the bundle is compiled as a vm.Script with the cached data of an earlier run, and when
- * there was none (or V8 rejected it: another Node, another bundle), the cache is written once the bundle's top level
- * has run.
+ * there was none (or V8 rejected it: another Node, another bundle), the cache is written when the process exits.
  *
  * The cache lives in $LAYERLENS_COMPILE_CACHE_DIR, else $XDG_CACHE_HOME/layerlens, else ~/.cache/layerlens, one file
  * per bundle (size and mtime) and Node version; LAYERLENS_COMPILE_CACHE=0 turns it off. Any failure to read or
@@ -35,10 +34,11 @@ const script = new Script(Module.wrap(source), { filename: main, cachedData: cac
 const mod = new Module(main, module);
 mod.filename = main;
 const run = script.runInThisContext() as (exports: unknown, require: NodeJS.Require, module: Module, filename: string, dirname: string) => void;
+// Written at exit, after the command ran: then it holds every function the command compiled, not only the top level.
+// V8 rejects cached data made under other flags than its own; src/runtime/v8-tuning.ts puts the flags it changed
+// back before this runs (its exit listener is prepended), so the next process, started with the defaults, accepts it.
+if (cacheFile && (!cached || script.cachedDataRejected)) process.on('exit', () => writeCache(cacheFile, script));
 run.call(mod.exports, mod.exports, createRequire(main), mod, main, dirname(main));
-// Written now, while the command has only started: V8 rejects cached data made under other flags, and a scan changes
-// some at run time (src/runtime/v8-tuning.ts), so a cache written at exit would never be accepted.
-if (cacheFile && (!cached || script.cachedDataRejected)) writeCache(cacheFile, script);
 
 function compileCacheFile(): string | undefined {
   if (process.env.LAYERLENS_COMPILE_CACHE === '0') return undefined;

@@ -13,11 +13,13 @@
  * - every analysing process: one full GC before the layer report of an image of ≥ 100 000 entries (full-gc.ts):
  *   the walks' dead buffers and the report's path table do not add up in peak RSS (140–170 MB spread before).
  * - `serve`: scavenges on the main thread only (serialScavenges): p99 ~2 ms instead of 5–45 ms on busy cores.
+ * Of these, only the growth factor and --expose-gc enter V8's flag hash (which keys its code cache); the growth
+ * factor is put back at exit. A full GC (--expose-gc) happens only with a layer report, not in `scan`.
  */
 import { setFlagsFromString } from 'node:v8';
 import type { AnalysisHooks } from '../analyze.js';
 import { collectGarbage } from './full-gc.js';
-import { keepYoungGenerationSmall, noteManyEntries } from './young-generation.js';
+import { keepYoungGenerationSmall, noteManyEntries, restoreYoungGenerationDefaults } from './young-generation.js';
 
 /** What a process does: a one-shot analysis (`scan`, `layers`), an analysis worker (`worker`, `start`), the API. */
 export type ProcessRole = 'one-shot' | 'worker' | 'api';
@@ -51,6 +53,9 @@ export function tuneProcess(role: ProcessRole, options: TuningOptions = {}): Ana
   // Long-lived processes keep V8's young generation: their throughput matters more than a bounded peak.
   if (role === 'one-shot' && !options.scanV8Defaults) {
     keepYoungGenerationSmall();
+    // V8 rejects a code cache made under other flags: the launcher writes one at exit (src/runtime/launch.ts), for the
+    // next process, which starts with V8's defaults. Prepended, so it runs before the launcher's exit listener.
+    process.prependListener('exit', restoreYoungGenerationDefaults);
     hooks.onLayerEntries = (entries) => {
       if (entries >= MANY_ENTRIES) noteManyEntries();
     };

@@ -24,6 +24,13 @@ export function keepYoungGenerationSmall(): void {
   state = 'small';
 }
 
+/** V8's own growth factor again (for what records V8's flags at exit: the launcher's code cache, src/runtime/launch.ts). */
+export function restoreYoungGenerationDefaults(): void {
+  if (state === 'v8-default') return;
+  setFlagsFromString('--semi-space-growth-factor=2');
+  state = 'v8-default';
+}
+
 /**
  * A walk has seen many entries: let the young generation grow to WIDE_SEMI_SPACE. Called again every few thousand
  * entries, it stops the growth once that size is reached (one growth step needs more bytes to survive scavenges

@@ -5,7 +5,7 @@
  * layer's PathList and its size into a Float64Array: no string or object outlives the entry, so a layer of a million
  * files leaves its table in a few large buffers instead of a million old-generation strings.
  */
-import { Transform, type Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { extract as tarExtract, type Header } from 'tar-stream';
 import { LayerlensError } from '../errors.js';
 import type { Limits } from '../config.js';
@@ -45,20 +45,18 @@ export async function walkLayerStream(blob: Readable, layer: Omit<Layer, 'open' 
   const { stream, compression } = await decompress(blob);
   let tarBytes = 0;
   const limit = options.limits.maxUncompressedBytes;
-  const counter = new Transform({
-    transform(chunk: Buffer, _e, cb) {
-      tarBytes += chunk.length;
-      if (tarBytes > limit) {
-        cb(new LayerlensError('TOO_LARGE', `layer decompresses to more than LAYERLENS_MAX_UNCOMPRESSED_BYTES (${limit})`, { step, retryable: false }));
-        return;
-      }
-      cb(null, chunk);
-    },
-  });
+  // Counted by a listener beside the pipe, not by a Transform between the decompressor and the tar parser: one
+  // stream stage less for each of a layer's thousands of chunks. The chunk that crosses the limit still reaches the
+  // parser (at most one chunk more), then both are destroyed with TOO_LARGE.
   const extract = tarExtract();
-  stream.on('error', (e) => counter.destroy(e));
-  counter.on('error', (e) => extract.destroy(e));
-  stream.pipe(counter).pipe(extract);
+  stream.on('error', (e) => extract.destroy(e));
+  stream.pipe(extract);
+  stream.on('data', (chunk: Buffer) => {
+    tarBytes += chunk.length;
+    if (tarBytes > limit) {
+      stream.destroy(new LayerlensError('TOO_LARGE', `layer decompresses to more than LAYERLENS_MAX_UNCOMPRESSED_BYTES (${limit})`, { step, retryable: false }));
+    }
+  });
 
   const onAbort = () => extract.destroy(new LayerlensError('CANCELLED', 'the analysis was cancelled', { step, retryable: false }));
   options.signal?.addEventListener('abort', onAbort, { once: true });

@@ -4,11 +4,10 @@
  * manifests and configs from the registry; `serve`, `worker` and `start` run the service. Exit codes: 0 success, 1 the analysis failed (or a CI gate failed), 2 usage error.
  */
 // Each command (one file under src/cli/) is imported when it runs, and imports what it needs then: `scan` bounds V8's young generation before the analysis
-// modules load (preferSmallHeap), and no command pays for the modules of another (pino, BullMQ, Hono…).
+// modules load (src/runtime/v8-tuning.ts), and no command pays for the modules of another (pino, BullMQ, Hono…).
 import { parseArgs } from 'node:util';
 import type { CliValues, CommandContext } from './cli/context.js';
 import { UsageError } from './cli/usage.js';
-import { preferSmallHeap, sweepArrayBuffersAtOnce } from './cli/v8-flags.js';
 
 const COMMANDS: Record<string, () => Promise<(ctx: CommandContext) => Promise<number>>> = {
   scan: async () => (await import('./cli/scan.js')).runScan,
@@ -52,12 +51,13 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write((await import('./cli/usage.js')).help((await import('./version.js')).TOOL_VERSION));
     return values.help ? 0 : 2;
   }
-  if (command === 'scan' || command === 'layers') await preferSmallHeap();
-  if (command === 'scan' || command === 'layers' || command === 'worker' || command === 'start') sweepArrayBuffersAtOnce();
   const load = COMMANDS[command];
   if (!load) throw new UsageError(`unknown command ${command}; see layerlens --help`);
   const config = (await import('./config.js')).loadConfig();
-  return (await load())({ command, image, values: values as CliValues, config });
+  // V8 settings per kind of process, and the hooks through which a one-shot analysis applies the rest.
+  const role = command === 'scan' || command === 'layers' ? 'one-shot' : command === 'serve' ? 'api' : undefined;
+  const hooks = role ? (await import('./runtime/v8-tuning.js')).tuneProcess(role, { scanV8Defaults: config.scanV8Defaults }) : {};
+  return (await load())({ command, image, values: values as CliValues, config, hooks });
 }
 
 main(process.argv.slice(2)).then(

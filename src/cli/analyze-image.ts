@@ -1,10 +1,10 @@
 /** The in-process analysis `scan` and `layers` share: open the image (registry or local source), analyse, report progress. */
-import type { AnalysisResult, SbomAnalysis } from '../analyze.js';
+import type { AnalysisHooks, AnalysisResult, SbomAnalysis } from '../analyze.js';
 import type { Config } from '../config.js';
 
-export async function analyze(image: string, config: Config, platform: string | undefined, quiet: boolean | undefined, layerReport: false): Promise<SbomAnalysis>;
-export async function analyze(image: string, config: Config, platform: string | undefined, quiet?: boolean): Promise<AnalysisResult>;
-export async function analyze(image: string, config: Config, platform: string | undefined, quiet = false, layerReport = true): Promise<SbomAnalysis> {
+export async function analyze(image: string, config: Config, platform: string | undefined, quiet: boolean | undefined, hooks: AnalysisHooks, layerReport: false): Promise<SbomAnalysis>;
+export async function analyze(image: string, config: Config, platform: string | undefined, quiet: boolean | undefined, hooks: AnalysisHooks): Promise<AnalysisResult>;
+export async function analyze(image: string, config: Config, platform: string | undefined, quiet = false, hooks: AnalysisHooks = {}, layerReport = true): Promise<SbomAnalysis> {
   const [{ analyzeImage }, { openImage }, { registryClientFromConfig }, { parsePlatform }] = await Promise.all([
     import('../analyze.js'),
     import('../image/open.js'),
@@ -24,6 +24,7 @@ export async function analyze(image: string, config: Config, platform: string | 
     layerConcurrency: config.layerConcurrency,
     onLayer: quiet ? undefined : (done, total) => process.stderr.write(`\rlayers ${done}/${total}`),
     layerReport,
+    hooks,
   });
   if (!quiet) {
     const counts = Object.entries(result.counts).map(([t, n]) => `${n} ${t}`).join(', ') || 'no packages';

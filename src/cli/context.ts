@@ -1,3 +1,4 @@
+import type { AnalysisHooks } from '../analyze.js';
 import type { Config } from '../config.js';
 
 /** Parsed command-line options (node:util parseArgs), as cli.ts reads them. */
@@ -19,4 +20,6 @@ export interface CommandContext {
   image: string | undefined;
   values: CliValues;
   config: Config;
+  /** The process's tuning hooks (src/runtime/v8-tuning.ts), for the one-shot analyses. */
+  hooks: AnalysisHooks;
 }

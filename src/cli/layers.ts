@@ -3,13 +3,13 @@ import { analyze } from './analyze-image.js';
 import type { CommandContext } from './context.js';
 import { requireImage, UsageError } from './usage.js';
 
-export async function runLayers({ image, values, config }: CommandContext): Promise<number> {
+export async function runLayers({ image, values, config, hooks }: CommandContext): Promise<number> {
   const format = values.format ?? 'table';
   if (format !== 'table' && format !== 'json') throw new UsageError(`--format must be table or json, not ${format}`);
   const layers = await import('../layers/index.js');
   // Rules are read before the pull so a bad .dive-ci fails fast.
   const rules = values.ci ? await ciRules(layers, values) : undefined;
-  const result = await analyze(requireImage(image), config, values.platform, values.quiet);
+  const result = await analyze(requireImage(image), config, values.platform, values.quiet, hooks);
   process.stdout.write(format === 'json' ? `${JSON.stringify({ image: result.image, ...result.report }, null, 2)}\n` : layers.formatLayerTable(result.report));
   if (!rules) return 0;
   const evaluation = layers.evaluateCiRules(result.report, rules);

@@ -1,21 +1,21 @@
 /** `layerlens scan`: the SBOM of an image in each -o format; `--platform all`; `--attach` as an OCI referrer. */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { SbomAnalysis } from '../analyze.js';
+import type { AnalysisHooks, SbomAnalysis } from '../analyze.js';
 import type { Config } from '../config.js';
 import type { SbomFormat } from '../sbom/formats/index.js';
 import { analyze } from './analyze-image.js';
 import type { CommandContext } from './context.js';
 import { requireImage, UsageError } from './usage.js';
 
-export async function runScan({ image, values, config }: CommandContext): Promise<number> {
-  if (values.platform === 'all') return scanAllPlatforms(requireImage(image), config, values.output ?? [], values.quiet);
+export async function runScan({ image, values, config, hooks }: CommandContext): Promise<number> {
+  if (values.platform === 'all') return scanAllPlatforms(requireImage(image), config, values.output ?? [], hooks, values.quiet);
   const outputs = await outputSpecs(values.output ?? []);
   if (values.attach && (await import('../image/open.js')).isLocalSource(requireImage(image))) {
     throw new UsageError('--attach needs a registry image: a local source has no registry to attach to');
   }
   // The SBOM only: the layer report (the largest allocation on an image of many files) is not built.
-  const result = await analyze(requireImage(image), config, values.platform, values.quiet, false);
+  const result = await analyze(requireImage(image), config, values.platform, values.quiet, hooks, false);
   for (const out of outputs) {
     const body = out.format.id === 'cyclonedx-json@1.6' ? result.sbom : out.format.encode(result.sbomInput);
     if (out.file) await writeFile(out.file, body);
@@ -68,7 +68,7 @@ async function outputSpecs(values: string[]) {
  * `--platform all`: each platform analysed on its own, one after the other (they rarely share layers). Each
  * `-o [FORMAT=]DIR` gets one file per platform; without -o, CycloneDX JSON lines on stdout.
  */
-async function scanAllPlatforms(image: string, config: Config, outputs: string[], quiet = false): Promise<number> {
+async function scanAllPlatforms(image: string, config: Config, outputs: string[], hooks: AnalysisHooks, quiet = false): Promise<number> {
   const { sbomFormat } = await import('../sbom/formats/index.js');
   const dirs = outputs.map((value) => {
     const eq = value.indexOf('=');
@@ -81,7 +81,7 @@ async function scanAllPlatforms(image: string, config: Config, outputs: string[]
   const pinned = await listPlatformImages(image, { client, limits: config.limits, allowLocalSources: true });
   for (const { dir } of dirs) await mkdir(dir, { recursive: true });
   for (const one of pinned) {
-    const result = await analyze(one, config, undefined, quiet, false);
+    const result = await analyze(one, config, undefined, quiet, hooks, false);
     const stem = result.image.platform.replace(/\//g, '-');
     for (const { format, dir } of dirs) {
       const body = format.id === 'cyclonedx-json@1.6' ? result.sbom : format.encode(result.sbomInput);

@@ -1,7 +1,6 @@
 /** `layerlens serve`: the HTTP API, LAYERLENS_API_PROCESSES processes on one port. */
 import type { CommandContext } from './context.js';
 import { createLogger, untilSignal } from './process.js';
-import { serialScavenges } from './v8-flags.js';
 
 export async function runServe({ config }: CommandContext): Promise<number> {
   const logger = await createLogger(config.logLevel, 'layerlens-api');
@@ -14,7 +13,6 @@ export async function runServe({ config }: CommandContext): Promise<number> {
     await untilSignal(logger, () => pool.close());
     return 0;
   }
-  serialScavenges();
   const { startApi } = await import('../api/server.js');
   const api = await startApi(config, logger);
   await untilSignal(logger, () => api.close());

@@ -148,13 +148,13 @@ async function main(argv: string[]): Promise<number> {
         const { superviseProcesses } = await import('./util/process-supervisor.js');
         const pool = superviseProcesses({ processes: config.apiProcesses, args: ['serve'], env: { LAYERLENS_API_PROCESSES: '1' }, logger, role: 'api', sharePorts: true });
         logger.info({ processes: config.apiProcesses, port: config.port, host: config.host }, 'layerlens API supervisor started');
-        await untilSignal(logger, () => pool.close());
+        await untilSignal(config, logger, () => pool.close());
         return 0;
       }
       serialScavenges();
       const { startApi } = await import('./api/server.js');
       const api = await startApi(config, logger);
-      await untilSignal(logger, () => api.close());
+      await untilSignal(config, logger, () => api.close());
       // One of several API processes: its IPC channel to the supervisor would keep it alive; let go of it to exit.
       const { default: cluster } = await import('node:cluster');
       if (cluster.isWorker) cluster.worker?.disconnect();
@@ -167,13 +167,13 @@ async function main(argv: string[]): Promise<number> {
         const { superviseProcesses } = await import('./util/process-supervisor.js');
         const pool = superviseProcesses({ processes: config.workerProcesses, args: ['worker'], env: { LAYERLENS_WORKER_PROCESSES: '1' }, logger });
         logger.info({ processes: config.workerProcesses }, 'layerlens worker supervisor started');
-        await untilSignal(logger, () => pool.close());
+        await untilSignal(config, logger, () => pool.close());
         return 0;
       }
       const { startWorker } = await import('../workers/run-worker.js');
       const worker = startWorker(config, logger);
       logger.info({ concurrency: config.workerConcurrency }, 'layerlens worker started');
-      await untilSignal(logger, () => worker.close());
+      await untilSignal(config, logger, () => worker.close());
       return 0;
     }
     case 'start': {
@@ -187,7 +187,7 @@ async function main(argv: string[]): Promise<number> {
       const { startWorker } = await import('../workers/run-worker.js');
       const worker = startWorker(full, logger);
       const api = await startApi(full, logger);
-      await untilSignal(logger, async () => {
+      await untilSignal(config, logger, async () => {
         await api.close();
         await worker.close();
         redis.stop();
@@ -365,17 +365,27 @@ async function scanAllPlatforms(image: string, config: Config, outputs: string[]
   return 0;
 }
 
-function untilSignal(logger: { info: (o: object, m: string) => void }, close: () => Promise<void>): Promise<void> {
+/**
+ * Resolves once `close` is done after the first SIGTERM/SIGINT. Bounded: the grace period (LAYERLENS_SHUTDOWN_GRACE)
+ * for requests and jobs, 5 s more for handing jobs back and closing Redis, then exit 1 — before Kubernetes' SIGKILL
+ * at terminationGracePeriodSeconds (deploy/k8s sets it above both).
+ */
+function untilSignal(config: Config, logger: { info: (o: object, m: string) => void; error?: (o: object, m: string) => void }, close: () => Promise<void>): Promise<void> {
   return new Promise((resolve) => {
     let closing = false;
     const onSignal = (signal: string) => {
       if (closing) return;
       closing = true;
       logger.info({ signal }, 'shutting down');
-      // Bounded: Kubernetes sends SIGKILL after its grace period; finish before it.
-      const timer = setTimeout(() => process.exit(1), 25_000);
+      const boundMs = config.operations.shutdownGraceMs + 5_000;
+      const timer = setTimeout(() => {
+        logger.error?.({ boundMs }, 'shutdown did not finish in time; exiting');
+        process.exit(1);
+      }, boundMs);
       timer.unref();
-      close().finally(resolve);
+      close()
+        .then(() => logger.info({ signal }, 'shut down'))
+        .finally(resolve);
     };
     process.once('SIGTERM', () => onSignal('SIGTERM'));
     process.once('SIGINT', () => onSignal('SIGINT'));

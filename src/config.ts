@@ -95,7 +95,15 @@ const schema = {
   LAYERLENS_CALLBACK_ALLOW_PRIVATE: bool(false),
   LAYERLENS_CALLBACK_ATTEMPTS: int(8, 1),
   LAYERLENS_LOG_LEVEL: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
+  LAYERLENS_KEY_PREFIX: (s: string | undefined) => (s === undefined || s === '' ? 'layerlens' : /[{}]/.test(s) ? new Issue('must not contain { or }') : s),
+  LAYERLENS_SHUTDOWN_GRACE: duration(20_000),
+  LAYERLENS_METRICS: bool(true),
+  LAYERLENS_WORKER_METRICS_PORT: int(9464, 0),
+  LAYERLENS_ADMIN_KEY: optionalStr,
 };
+
+/** Every environment variable the configuration reads (the deploy-file test holds deploy/ against it). */
+export const CONFIG_ENV_NAMES: readonly string[] = Object.keys(schema);
 
 type Parsed = { [K in keyof typeof schema]: Exclude<ReturnType<(typeof schema)[K]>, Issue> };
 
@@ -148,6 +156,24 @@ export interface Config {
   /** How long the API reuses a tag → digest answer for inspection (manifests by digest are kept until evicted). */
   tagCacheSeconds: number;
   callback: CallbackConfig;
+  operations: OperationsConfig;
+}
+
+/** Running the service: key prefix, shutdown, metrics and the admin credential (README "Operations"). */
+export interface OperationsConfig {
+  /** Base of every Redis key and BullMQ queue prefix (src/redis/keys.ts); several deployments may share a Redis. */
+  keyPrefix: string;
+  /**
+   * On SIGTERM, how long in-flight requests and running jobs get to finish; then open connections are closed and
+   * running jobs handed back to the queue. The process exits at most 5 s after it.
+   */
+  shutdownGraceMs: number;
+  /** GET /metrics on the API and on each worker process's metrics port. */
+  metrics: boolean;
+  /** First worker process's metrics port (process N of LAYERLENS_WORKER_PROCESSES listens on PORT+N); 0 = any. */
+  workerMetricsPort: number;
+  /** Bearer credential of /admin/queues (Bull Board) and /metrics; without it the dashboard is off. Never log it. */
+  adminKey?: string;
 }
 
 export interface WebhookConfig {
@@ -277,6 +303,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       secret: e.LAYERLENS_CALLBACK_SECRET || undefined,
       allowPrivate: e.LAYERLENS_CALLBACK_ALLOW_PRIVATE,
       attempts: e.LAYERLENS_CALLBACK_ATTEMPTS,
+    },
+    operations: {
+      keyPrefix: e.LAYERLENS_KEY_PREFIX,
+      shutdownGraceMs: e.LAYERLENS_SHUTDOWN_GRACE,
+      metrics: e.LAYERLENS_METRICS,
+      workerMetricsPort: e.LAYERLENS_WORKER_METRICS_PORT,
+      adminKey: e.LAYERLENS_ADMIN_KEY || undefined,
     },
   };
 }

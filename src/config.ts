@@ -97,9 +97,6 @@ const schema = {
   LAYERLENS_LOG_LEVEL: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
   LAYERLENS_KEY_PREFIX: (s: string | undefined) => (s === undefined || s === '' ? 'layerlens' : /[{}]/.test(s) ? new Issue('must not contain { or }') : s),
   LAYERLENS_SHUTDOWN_GRACE: duration(20_000),
-  LAYERLENS_METRICS: bool(true),
-  LAYERLENS_WORKER_METRICS_PORT: int(9464, 0),
-  LAYERLENS_ADMIN_KEY: optionalStr,
 };
 
 /** Every environment variable the configuration reads (the deploy-file test holds deploy/ against it). */
@@ -159,7 +156,7 @@ export interface Config {
   operations: OperationsConfig;
 }
 
-/** Running the service: key prefix, shutdown, metrics and the admin credential (README "Operations"). */
+/** Running the service: key prefix and shutdown (README "Operations"). */
 export interface OperationsConfig {
   /** Base of every Redis key and BullMQ queue prefix (src/redis/keys.ts); several deployments may share a Redis. */
   keyPrefix: string;
@@ -168,12 +165,6 @@ export interface OperationsConfig {
    * running jobs handed back to the queue. The process exits at most 5 s after it.
    */
   shutdownGraceMs: number;
-  /** GET /metrics on the API and on each worker process's metrics port. */
-  metrics: boolean;
-  /** First worker process's metrics port (process N of LAYERLENS_WORKER_PROCESSES listens on PORT+N); 0 = any. */
-  workerMetricsPort: number;
-  /** Bearer credential of /admin/queues (Bull Board) and /metrics; without it the dashboard is off. Never log it. */
-  adminKey?: string;
 }
 
 export interface WebhookConfig {
@@ -307,9 +298,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     operations: {
       keyPrefix: e.LAYERLENS_KEY_PREFIX,
       shutdownGraceMs: e.LAYERLENS_SHUTDOWN_GRACE,
-      metrics: e.LAYERLENS_METRICS,
-      workerMetricsPort: e.LAYERLENS_WORKER_METRICS_PORT,
-      adminKey: e.LAYERLENS_ADMIN_KEY || undefined,
     },
   };
 }

@@ -12,11 +12,14 @@ import { loadConfig } from '../src/config.js';
 import { openImage } from '../src/image/open.js';
 import type { ImageSource } from '../src/image/source.js';
 import { registryClientFromConfig } from '../src/registry/from-config.js';
+import { tuneProcess } from '../src/runtime/v8-tuning.js';
 
 const config = loadConfig();
 const redis = connectRedis(config.redis, 'queue');
 const store = new RedisLayerSummaryStore(redis, { prefix: process.env.BENCH_PREFIX ?? 'layerlens-bench', maxFileBytes: config.limits.maxFileBytes });
 const client = registryClientFromConfig(config);
+// As a worker process runs (workers/run-worker.ts).
+const hooks = tuneProcess('worker');
 
 /** The same source, with every layer download counted. */
 function counting(source: ImageSource, counter: { bytes: number; blobs: number }): ImageSource {
@@ -42,7 +45,7 @@ async function run(image: string) {
   const counter = { bytes: 0, blobs: 0 };
   const started = performance.now();
   const source = counting(await openImage(image, { client, limits: config.limits }), counter);
-  const result = await analyzeImage(source, { limits: config.limits, layerConcurrency: config.layerConcurrency, layerStore: store });
+  const result = await analyzeImage(source, { limits: config.limits, layerConcurrency: config.layerConcurrency, layerStore: store, hooks });
   return { ms: performance.now() - started, bytesDownloaded: counter.bytes, blobsDownloaded: counter.blobs, packages: result.packages.length };
 }
 

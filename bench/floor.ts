@@ -97,13 +97,15 @@ export async function once(open: Open, decode: Decoder, layers: FloorLayer[]): P
   };
 }
 
+const transports: [string, Open][] = [
+  ['node:http', viaHttp],
+  ['fetch', viaFetch],
+];
+
 /** Best of `rounds` per method (transport × gzip decoder). */
 export async function measureFloor(layers: FloorLayer[], rounds = 2): Promise<FloorResult> {
   let best: FloorResult | undefined;
-  for (const [transport, open] of [
-    ['node:http', viaHttp],
-    ['fetch', viaFetch],
-  ] as const) {
+  for (const [transport, open] of transports) {
     for (const [decoder, decode] of decoders) {
       for (let i = 0; i < rounds; i++) {
         const r = await once(open, decode, layers);
@@ -112,6 +114,15 @@ export async function measureFloor(layers: FloorLayer[], rounds = 2): Promise<Fl
     }
   }
   return best!;
+}
+
+/** One more floor run with a method measureFloor chose (`node:http + isal`…): the bench alternates it with scans. */
+export async function floorWith(method: string, layers: FloorLayer[]): Promise<FloorResult> {
+  const [transport, decoder] = method.split(' + ');
+  const open = transports.find(([n]) => n === transport)?.[1];
+  const decode = decoders.find(([n]) => n === decoder)?.[1];
+  if (!open || !decode) throw new Error(`unknown floor method ${method}`);
+  return { ...(await once(open, decode, layers)), method };
 }
 
 export const hasZstdNapi = (() => {

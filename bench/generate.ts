@@ -60,6 +60,51 @@ export function manyFilesLayer(dirs: number, perDir: number): Writer {
   };
 }
 
+/**
+ * A compiler toolchain's shape (~10 000 files, ~490 MB of tar): thousands of headers and small sources, a thousand
+ * object files and archive members, a couple of hundred shared libraries and a few very large binaries (cc1, lto1…),
+ * in ~300 directories. Sizes are drawn deterministically per class; contents are pseudo-random with 3 bits of entropy
+ * a byte, so gzip keeps ~40 % (a real toolchain layer: 252 MB compressed of 656 MB with its Debian base).
+ */
+export function toolchainLayer(): Writer {
+  // [count, min bytes, max bytes, directory stem, extension]; sizes spread log-uniformly between min and max.
+  const classes: [number, number, number, string, string][] = [
+    [6000, 512, 40_000, 'usr/include/c++/13/bits', '.h'],
+    [2600, 100, 6_000, 'usr/lib/gcc/x86_64-linux-gnu/13/plugin/include', '.def'],
+    [1000, 20_000, 400_000, 'usr/lib/x86_64-linux-gnu/objects', '.o'],
+    [180, 200_000, 3_000_000, 'usr/lib/x86_64-linux-gnu', '.so'],
+    [16, 1_000_000, 6_000_000, 'usr/bin', ''],
+    [4, 12_000_000, 24_000_000, 'usr/libexec/gcc/x86_64-linux-gnu/13', ''],
+  ];
+  return async (p) => {
+    let n = 0;
+    const made = new Set<string>();
+    const mkdirs = async (dir: string) => {
+      const parts = dir.split('/');
+      for (let i = 1; i <= parts.length; i++) {
+        const d = parts.slice(0, i).join('/');
+        if (made.has(d)) continue;
+        made.add(d);
+        await entry(p, { name: `${d}/`, type: 'directory' });
+        n++;
+      }
+    };
+    let seed = 1;
+    for (const [count, min, max, stem, ext] of classes) {
+      for (let i = 0; i < count; i++) {
+        const dir = count > 200 ? `${stem}/g${String(i % 48).padStart(2, '0')}` : stem;
+        await mkdirs(dir);
+        const u = ((i * 2654435761) % 4294967296) / 4294967296; // Knuth's multiplicative hash: deterministic spread
+        const size = Math.round(min * (max / min) ** u);
+        const sink = p.entry({ name: `${dir}/f${String(i).padStart(5, '0')}${ext}`, size, mode: 0o644, mtime: new Date(0) });
+        await pipeline(pseudoRandom(size, seed++, 0x07), sink);
+        n++;
+      }
+    }
+    return n;
+  };
+}
+
 function entry(p: Pack, header: { name: string; type?: 'directory' | 'file'; size?: number; mode?: number }, body?: Buffer): Promise<void> {
   return new Promise((resolve, reject) => {
     const done = (err?: Error | null) => (err ? reject(err) : resolve());
@@ -69,8 +114,8 @@ function entry(p: Pack, header: { name: string; type?: 'directory' | 'file'; siz
   });
 }
 
-/** AES-CTR keystream (fast, deterministic per seed), folded to 16 letters per byte: compressible, but not trivially. */
-function pseudoRandom(total: number, seed: number): Readable {
+/** AES-CTR keystream (fast, deterministic per seed), folded to mask + 1 letters per byte (16 by default): compressible, but not trivially. */
+function pseudoRandom(total: number, seed: number, mask = 0x0f): Readable {
   const key = createHash('sha256').update(`layerlens-bench-${seed}`).digest().subarray(0, 16);
   const cipher = createCipheriv('aes-128-ctr', key, Buffer.alloc(16));
   const zeros = Buffer.alloc(1 << 20);
@@ -81,7 +126,7 @@ function pseudoRandom(total: number, seed: number): Readable {
       if (left === 0) return void this.push(null);
       const n = Math.min(left, zeros.length);
       const out = cipher.update(zeros.subarray(0, n));
-      for (let i = 0; i < n; i++) out[i] = 0x61 + (out[i] & 0x0f);
+      for (let i = 0; i < n; i++) out[i] = 0x61 + (out[i] & mask);
       left -= n;
       this.push(out);
     },

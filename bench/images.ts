@@ -4,7 +4,7 @@
  */
 import { buildImage, pushImage, tarLayer, type BuiltImage, type LayerBlob } from '../test/support/image-builder.js';
 import { corpus } from '../test/support/paths.js';
-import { bigFilesLayer, generateLayer, manyFilesLayer } from './generate.js';
+import { bigFilesLayer, generateLayer, manyFilesLayer, toolchainLayer } from './generate.js';
 
 export interface BenchImage {
   /** Short name used in the table. */
@@ -23,7 +23,7 @@ const DEBIAN = corpus('debian/debian-bookworm-minbase-rootfs.tar.gz');
 const PYTHON = corpus('debian/debian-bookworm-python-layer.tar.gz');
 const NPM = corpus('npm-app-layer.tar.gz');
 
-export const BENCH_IMAGE_NAMES = ['alpine-3.19', 'debian-python', 'alpine-npm', 'files-500k', 'big-1gib'];
+export const BENCH_IMAGE_NAMES = ['alpine-3.19', 'debian-python', 'alpine-npm', 'debian-toolchain', 'files-500k', 'big-1gib'];
 
 /** All bench images, or only those named in `only` (BENCH_IMAGES); layers of images left out are not generated. */
 export async function buildBenchImages(registryUrl: string, cacheDir: string, quick: boolean, log: (m: string) => void, only?: readonly string[]): Promise<BenchImage[]> {
@@ -51,6 +51,20 @@ export async function buildBenchImages(registryUrl: string, cacheDir: string, qu
       description: 'Alpine 3.19 + npm app layer',
     },
   ];
+  if (wanted('debian-toolchain')) {
+    // Issue 21's shape: several layers, a large dpkg status, ~10 000 files of a compiler toolchain's sizes.
+    const toolchain = await generateLayer(cacheDir, 'toolchain-10k', toolchainLayer(), log);
+    specs.push({
+      name: 'debian-toolchain',
+      repo: 'bench/debian-toolchain',
+      layers: [
+        { file: DEBIAN, createdBy: 'ADD minbase /' },
+        { file: PYTHON, createdBy: 'RUN apt-get install python3-…' },
+        { file: toolchain.file, createdBy: 'RUN apt-get install gcc g++ …' },
+      ],
+      description: 'Debian + python + a toolchain layer (~10 000 files)',
+    });
+  }
   if (wanted('files-500k')) {
     const many = await generateLayer(cacheDir, 'many-files-500k', manyFilesLayer(500, 1000), log);
     specs.push({

@@ -19,7 +19,6 @@ import { formatPlatform } from './registry/platform.js';
 import { buildLayerReport, type LayerReport } from './layers/report.js';
 import { encodeCycloneDx, type SbomInput } from './sbom/cyclonedx.js';
 import type { Package } from './sbom/package.js';
-import { collectGarbage } from './util/full-gc.js';
 import { mapLimit } from './util/map-limit.js';
 import { ANALYZER_VERSION } from './version.js';
 
@@ -34,6 +33,19 @@ export interface AnalyzeOptions {
   onLayer?: (done: number, total: number, summary: LayerSummary) => void;
   /** False when only the SBOM is wanted (`layerlens scan`): the layer report is not built. */
   layerReport?: boolean;
+  /** The running process's tuning (src/runtime/v8-tuning.ts installs it); the pipeline only reports to it. */
+  hooks?: AnalysisHooks;
+}
+
+/**
+ * What the pipeline tells the process it runs in, for tuning that is not the pipeline's business (V8's heap).
+ * Every hook is optional and synchronous; none changes a result.
+ */
+export interface AnalysisHooks {
+  /** A walk has seen `entries` entries of its layer so far; called every 4096 entries. */
+  onLayerEntries?: (entries: number) => void;
+  /** Right before the layer report is built: Σ entries of the image's layers, and how many layers were walked (not read from the store). */
+  beforeLayerReport?: (stats: { entries: number; walkedLayers: number }) => void;
 }
 
 export interface AnalysisResult {
@@ -75,7 +87,7 @@ export async function analyzeImage(source: ImageSource, options: AnalyzeOptions 
     summaries = await mapLimit(source.layers, options.layerConcurrency ?? 3, async (layer) => {
       const walk = () => {
         walks++;
-        return walkLayer(layer, { capture, limits, signal: options.signal });
+        return walkLayer(layer, { capture, limits, signal: options.signal, onEntries: options.hooks?.onLayerEntries });
       };
       const store = options.layerStore;
       let summary: LayerSummary;
@@ -113,14 +125,12 @@ export async function analyzeImage(source: ImageSource, options: AnalyzeOptions 
   const sbom = encodeCycloneDx(sbomInput);
   const counts: Record<string, number> = {};
   for (const p of catalog.packages) counts[p.type] = (counts[p.type] ?? 0) + 1;
-  let entries = 0;
-  for (const s of summaries) entries += s.files.paths.length;
-  // A large report allocates its path table (~45 bytes a path) in one go, right after the walks, which leave tens
-  // of MB of dead stream buffers and promoted garbage that V8 frees only at its next full GC; collecting first keeps
-  // the two from adding up in peak RSS. ~10–30 ms, only for images of many files, and only after a walk: summaries
-  // read from the layer cache leave next to no garbage.
   const layerReport = options.layerReport !== false;
-  if (layerReport && walks > 0 && entries >= LARGE_REPORT_ENTRIES) collectGarbage();
+  if (layerReport && options.hooks?.beforeLayerReport) {
+    let entries = 0;
+    for (const s of summaries) entries += s.files.paths.length;
+    options.hooks.beforeLayerReport({ entries, walkedLayers: walks });
+  }
   return {
     image: {
       name: source.name,
@@ -139,5 +149,3 @@ export async function analyzeImage(source: ImageSource, options: AnalyzeOptions 
     summaries,
   };
 }
-
-const LARGE_REPORT_ENTRIES = 100_000;

@@ -6,10 +6,9 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { setFlagsFromString } from 'node:v8';
 // Everything else is imported when a command needs it: `scan` bounds V8's young generation before the analysis
-// modules load (preferSmallHeap), and no command pays for the modules of another (pino, BullMQ, Hono…).
-import type { AnalysisResult, SbomAnalysis } from './analyze.js';
+// modules load (src/runtime/v8-tuning.ts), and no command pays for the modules of another (pino, BullMQ, Hono…).
+import type { AnalysisHooks, AnalysisResult, SbomAnalysis } from './analyze.js';
 import type { Config } from './config.js';
 import type { SbomFormat } from './sbom/formats/index.js';
 
@@ -87,18 +86,19 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(help((await import('./version.js')).TOOL_VERSION));
     return values.help ? 0 : 2;
   }
-  if (command === 'scan' || command === 'layers') await preferSmallHeap();
-  if (command === 'scan' || command === 'layers' || command === 'worker' || command === 'start') sweepArrayBuffersAtOnce();
   const config = (await import('./config.js')).loadConfig();
+  // V8 settings per kind of process, and the hooks through which a one-shot analysis applies the rest.
+  const role = command === 'scan' || command === 'layers' ? 'one-shot' : command === 'serve' ? 'api' : undefined;
+  const hooks = role ? (await import('./runtime/v8-tuning.js')).tuneProcess(role, { scanV8Defaults: config.scanV8Defaults }) : {};
   switch (command) {
     case 'scan': {
-      if (values.platform === 'all') return scanAllPlatforms(requireImage(image), config, values.output ?? [], values.quiet);
+      if (values.platform === 'all') return scanAllPlatforms(requireImage(image), config, values.output ?? [], hooks, values.quiet);
       const outputs = await outputSpecs(values.output ?? []);
       if (values.attach && (await import('./image/open.js')).isLocalSource(requireImage(image))) {
         throw new UsageError('--attach needs a registry image: a local source has no registry to attach to');
       }
       // The SBOM only: the layer report (the largest allocation on an image of many files) is not built.
-      const result = await analyze(requireImage(image), config, values.platform, values.quiet, false);
+      const result = await analyze(requireImage(image), config, values.platform, values.quiet, hooks, false);
       for (const out of outputs) {
         const body = out.format.id === 'cyclonedx-json@1.6' ? result.sbom : out.format.encode(result.sbomInput);
         if (out.file) await writeFile(out.file, body);
@@ -113,7 +113,7 @@ async function main(argv: string[]): Promise<number> {
       const layers = await import('./layers/index.js');
       // Rules are read before the pull so a bad .dive-ci fails fast.
       const rules = values.ci ? await ciRules(layers, values) : undefined;
-      const result = await analyze(requireImage(image), config, values.platform, values.quiet);
+      const result = await analyze(requireImage(image), config, values.platform, values.quiet, hooks);
       process.stdout.write(format === 'json' ? `${JSON.stringify({ image: result.image, ...result.report }, null, 2)}\n` : layers.formatLayerTable(result.report));
       if (!rules) return 0;
       const evaluation = layers.evaluateCiRules(result.report, rules);
@@ -151,7 +151,6 @@ async function main(argv: string[]): Promise<number> {
         await untilSignal(config, logger, () => pool.close());
         return 0;
       }
-      serialScavenges();
       const { startApi } = await import('./api/server.js');
       const api = await startApi(config, logger);
       await untilSignal(config, logger, () => api.close());
@@ -199,39 +198,6 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-/**
- * A one-shot analysis holds V8's young generation at its initial 1 MiB semi-spaces and lets it grow only for layers
- * of many files (src/util/young-generation.ts). Not for serve/worker, where throughput matters more than a bounded
- * peak. LAYERLENS_SCAN_V8_DEFAULTS=1 keeps V8's defaults.
- */
-async function preferSmallHeap(): Promise<void> {
-  if (process.env.LAYERLENS_SCAN_V8_DEFAULTS === '1') return;
-  (await import('./util/young-generation.js')).keepYoungGenerationSmall();
-}
-
-/**
- * Layer chunks are ArrayBuffers outside V8's heap, and V8 starts a mark-compact when the external memory allocated
- * since the last one outgrows the old generation's slack (~9 MB for a scan's 8 MB heap). Dead young buffers only
- * leave that count when they are swept after a scavenge; swept on a background thread (V8's default), on cores busy
- * with inflating and walking, the count lagged by tens of MB and a 1 GiB layer ran ~100 mark-compacts that freed
- * nothing (~1 s of CPU). Sweeping them in the scavenge itself (`--no-concurrent-array-buffer-sweeping`, read at every
- * scavenge) keeps the count true: ~30 mark-compacts, same peak RSS (docs/benchmarks.md).
- */
-function sweepArrayBuffersAtOnce(): void {
-  setFlagsFromString('--no-concurrent-array-buffer-sweeping');
-}
-
-/**
- * An API process scavenges on its own thread (`--no-parallel-scavenge`; read by V8 at every scavenge, so it takes
- * effect at run time). Its young generation holds little that survives (the requests in flight), so a scavenge is
- * ~0.6 ms alone; in parallel it waits for V8's helper threads, and on a machine whose cores are all busy (the load
- * generator, Redis, workers…) a descheduled helper stretched scavenges to 20–90 ms (p99 ~2 ms serial), measured
- * with perf_hooks GC entries under the bench's GET load on 2 shared cores.
- */
-function serialScavenges(): void {
-  setFlagsFromString('--no-parallel-scavenge');
-}
-
 type LayersModule = typeof import('./layers/index.js');
 
 async function ciRules(layers: LayersModule, values: Record<string, string | string[] | boolean | undefined>) {
@@ -267,9 +233,9 @@ function requireImage(image: string | undefined): string {
   return image;
 }
 
-async function analyze(image: string, config: Config, platform: string | undefined, quiet: boolean | undefined, layerReport: false): Promise<SbomAnalysis>;
-async function analyze(image: string, config: Config, platform: string | undefined, quiet?: boolean): Promise<AnalysisResult>;
-async function analyze(image: string, config: Config, platform: string | undefined, quiet = false, layerReport = true): Promise<SbomAnalysis> {
+async function analyze(image: string, config: Config, platform: string | undefined, quiet: boolean | undefined, hooks: AnalysisHooks, layerReport: false): Promise<SbomAnalysis>;
+async function analyze(image: string, config: Config, platform: string | undefined, quiet: boolean | undefined, hooks: AnalysisHooks): Promise<AnalysisResult>;
+async function analyze(image: string, config: Config, platform: string | undefined, quiet = false, hooks: AnalysisHooks = {}, layerReport = true): Promise<SbomAnalysis> {
   const [{ analyzeImage }, { openImage }, { registryClientFromConfig }, { parsePlatform }] = await Promise.all([
     import('./analyze.js'),
     import('./image/open.js'),
@@ -289,6 +255,7 @@ async function analyze(image: string, config: Config, platform: string | undefin
     layerConcurrency: config.layerConcurrency,
     onLayer: quiet ? undefined : (done, total) => process.stderr.write(`\rlayers ${done}/${total}`),
     layerReport,
+    hooks,
   });
   if (!quiet) {
     const counts = Object.entries(result.counts).map(([t, n]) => `${n} ${t}`).join(', ') || 'no packages';
@@ -341,7 +308,7 @@ async function outputSpecs(values: string[]) {
  * `--platform all`: each platform analysed on its own, one after the other (they rarely share layers). Each
  * `-o [FORMAT=]DIR` gets one file per platform; without -o, CycloneDX JSON lines on stdout.
  */
-async function scanAllPlatforms(image: string, config: Config, outputs: string[], quiet = false): Promise<number> {
+async function scanAllPlatforms(image: string, config: Config, outputs: string[], hooks: AnalysisHooks, quiet = false): Promise<number> {
   const { sbomFormat } = await import('./sbom/formats/index.js');
   const dirs = outputs.map((value) => {
     const eq = value.indexOf('=');
@@ -354,7 +321,7 @@ async function scanAllPlatforms(image: string, config: Config, outputs: string[]
   const pinned = await listPlatformImages(image, { client, limits: config.limits, allowLocalSources: true });
   for (const { dir } of dirs) await mkdir(dir, { recursive: true });
   for (const one of pinned) {
-    const result = await analyze(one, config, undefined, quiet, false);
+    const result = await analyze(one, config, undefined, quiet, hooks, false);
     const stem = result.image.platform.replace(/\//g, '-');
     for (const { format, dir } of dirs) {
       const body = format.id === 'cyclonedx-json@1.6' ? result.sbom : format.encode(result.sbomInput);

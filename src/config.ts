@@ -70,6 +70,7 @@ const schema = {
     !s || /^\s*[1-9]\d*\s*\/\s*[smh]\s*(:\s*[1-9]\d*\s*)?$/i.test(s) ? s : new Issue(`not a rate: ${s} (use e.g. 60/m, 10/s:20 for a burst of 20)`),
   LAYERLENS_WORKER_CONCURRENCY: int(1, 1),
   LAYERLENS_LAYER_CONCURRENCY: int(3, 1),
+  LAYERLENS_SCAN_V8_DEFAULTS: bool(false),
   LAYERLENS_WORKER_PROCESSES: int(availableParallelism(), 1),
   LAYERLENS_API_PROCESSES: int(1, 1),
   LAYERLENS_LAYER_CACHE: bool(true),
@@ -128,6 +129,8 @@ export interface Config {
   analyzeRateLimit?: string;
   workerConcurrency: number;
   layerConcurrency: number;
+  /** `scan` and `layers` keep V8's default young generation instead of a small one (src/runtime/v8-tuning.ts). */
+  scanV8Defaults: boolean;
   /** `layerlens worker` runs this many worker processes (tar parsing is single-threaded: one per core). */
   workerProcesses: number;
   /**
@@ -262,6 +265,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     analyzeRateLimit: e.LAYERLENS_ANALYZE_RATE_LIMIT || undefined,
     workerConcurrency: e.LAYERLENS_WORKER_CONCURRENCY,
     layerConcurrency: e.LAYERLENS_LAYER_CONCURRENCY,
+    scanV8Defaults: e.LAYERLENS_SCAN_V8_DEFAULTS,
     workerProcesses: e.LAYERLENS_WORKER_PROCESSES,
     apiProcesses: e.LAYERLENS_API_PROCESSES,
     layerCache: {

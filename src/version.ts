@@ -12,7 +12,7 @@ function readPackageVersion(): string {
       const doc = JSON.parse(readFileSync(new URL(rel, import.meta.url), 'utf8')) as { name?: string; version?: string };
       if (doc.name === 'layerlens' && doc.version) return doc.version;
     } catch {
-      // try the next location: sources run from src/, the build from dist/src/
+      // try the next location: sources run from src/ and the bundle from dist/, the build from dist/src/
     }
   }
   return '0.0.0';

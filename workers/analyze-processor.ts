@@ -4,7 +4,7 @@
  * unauthorized, digest mismatch) fails the job at once with UnrecoverableError; a transient one is retried by BullMQ.
  */
 import { UnrecoverableError, WaitingError, type Job } from 'bullmq';
-import { analyzeImage } from '../src/analyze.js';
+import { analyzeImage, type AnalysisHooks } from '../src/analyze.js';
 import type { ResultStore, LayerSummaryStore } from '../src/cache/stores.js';
 import type { Limits } from '../src/config.js';
 import { LayerlensError, withContext } from '../src/errors.js';
@@ -27,6 +27,8 @@ export interface ProcessorDeps {
   logger: Logger;
   /** The fleet's package index, written before the result so a result is never visible unindexed. */
   packageIndex?: Pick<PackageIndex, 'record'>;
+  /** The process's tuning hooks (src/runtime/v8-tuning.ts). */
+  hooks?: AnalysisHooks;
 }
 
 /**
@@ -61,6 +63,7 @@ export function createAnalyzeProcessor(deps: ProcessorDeps) {
         layerStore: deps.layerStore,
         signal,
         onLayer: (done, total) => void job.updateProgress({ layersDone: done, layers: total }).catch(() => undefined),
+        hooks: deps.hooks,
       });
       await deps.packageIndex?.record({ digest: source.digest, image: data.image, platform: result.image.platform, facts: factsOf(result.packages) });
       await deps.results.put({

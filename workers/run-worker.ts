@@ -23,6 +23,7 @@ import { resolveImage } from '../src/image/resolve.js';
 import { parseReference } from '../src/registry/reference.js';
 import { createCallbackDispatcher, createCallbackProcessor, createMoveAnnouncer } from './callback-processor.js';
 import { createRescanProcessor } from './rescan-processor.js';
+import { tuneProcess } from '../src/runtime/v8-tuning.js';
 
 export interface RunningWorker {
   worker: Worker<AnalysisPayload, AnalysisJobResult>;
@@ -58,6 +59,8 @@ export function startWorker(config: Config, logger: Logger, options: { prefix?: 
     allowLocalSources: config.allowLocalSources,
     logger,
     packageIndex,
+    // The worker process's V8 settings, and the hooks its analyses report to (src/runtime/v8-tuning.ts).
+    hooks: tuneProcess('worker'),
   });
   const worker = new Worker<AnalysisPayload, AnalysisJobResult>(ANALYZE_QUEUE, processor, {
     connection,

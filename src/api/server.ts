@@ -38,11 +38,11 @@ export interface RunningApi {
 }
 
 export function readOpenApi(): string {
-  for (const rel of ['../../openapi.yaml', '../../../openapi.yaml']) {
+  for (const rel of ['../../openapi.yaml', '../../../openapi.yaml', '../openapi.yaml']) {
     try {
       return readFileSync(new URL(rel, import.meta.url), 'utf8');
     } catch {
-      // sources run from src/api, the build from dist/src/api
+      // sources run from src/api, the build from dist/src/api, the bundle from dist/
     }
   }
   return '';

@@ -5,11 +5,10 @@
  * layer's PathList and its size into a Float64Array: no string or object outlives the entry, so a layer of a million
  * files leaves its table in a few large buffers instead of a million old-generation strings.
  */
-import { Transform, type Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { extract as tarExtract, type Header } from 'tar-stream';
 import { LayerlensError } from '../errors.js';
 import type { Limits } from '../config.js';
-import { noteManyEntries } from '../util/young-generation.js';
 import { decompress } from './decompress.js';
 import type { CapturedFile, EntryKind, LayerSummary } from './layer-summary.js';
 import { PathListBuilder } from './path-list.js';
@@ -21,13 +20,12 @@ export interface WalkOptions {
   capture: (path: string) => boolean;
   limits: Pick<Limits, 'maxFileBytes' | 'maxUncompressedBytes'>;
   signal?: AbortSignal;
+  /** Called every 4096 entries with the number walked so far (AnalysisHooks.onLayerEntries). */
+  onEntries?: (entries: number) => void;
 }
 
 /** A name with an empty, `.` or `..` segment, a leading `/` or a trailing `/` needs posix.normalize; most need nothing. */
 const NEEDS_NORMALIZING = /(?:^|\/)\.{0,2}(?:\/|$)/;
-
-/** A layer with this many entries makes enough short-lived objects to be worth a larger young generation. */
-const MANY_ENTRIES = 16384;
 
 const KIND: Record<string, EntryKind> = {
   file: 'f',
@@ -47,20 +45,18 @@ export async function walkLayerStream(blob: Readable, layer: Omit<Layer, 'open' 
   const { stream, compression } = await decompress(blob);
   let tarBytes = 0;
   const limit = options.limits.maxUncompressedBytes;
-  const counter = new Transform({
-    transform(chunk: Buffer, _e, cb) {
-      tarBytes += chunk.length;
-      if (tarBytes > limit) {
-        cb(new LayerlensError('TOO_LARGE', `layer decompresses to more than LAYERLENS_MAX_UNCOMPRESSED_BYTES (${limit})`, { step, retryable: false }));
-        return;
-      }
-      cb(null, chunk);
-    },
-  });
+  // Counted by a listener beside the pipe, not by a Transform between the decompressor and the tar parser: one
+  // stream stage less for each of a layer's thousands of chunks. The chunk that crosses the limit still reaches the
+  // parser (at most one chunk more), then both are destroyed with TOO_LARGE.
   const extract = tarExtract();
-  stream.on('error', (e) => counter.destroy(e));
-  counter.on('error', (e) => extract.destroy(e));
-  stream.pipe(counter).pipe(extract);
+  stream.on('error', (e) => extract.destroy(e));
+  stream.pipe(extract);
+  stream.on('data', (chunk: Buffer) => {
+    tarBytes += chunk.length;
+    if (tarBytes > limit) {
+      stream.destroy(new LayerlensError('TOO_LARGE', `layer decompresses to more than LAYERLENS_MAX_UNCOMPRESSED_BYTES (${limit})`, { step, retryable: false }));
+    }
+  });
 
   const onAbort = () => extract.destroy(new LayerlensError('CANCELLED', 'the analysis was cancelled', { step, retryable: false }));
   options.signal?.addEventListener('abort', onAbort, { once: true });
@@ -109,7 +105,7 @@ export async function walkLayerStream(blob: Readable, layer: Omit<Layer, 'open' 
       }
       sizes[entries] = size;
       kinds[entries++] = kind.charCodeAt(0);
-      if ((entries & 4095) === 0 && entries >= MANY_ENTRIES) noteManyEntries();
+      if ((entries & 4095) === 0) options.onEntries?.(entries);
       if (kind === 'h') links.push(normalizeEntryPath(header.linkname ?? ''));
       if (options.capture(path)) {
         if (kind === 'f' && size <= options.limits.maxFileBytes) {

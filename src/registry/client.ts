@@ -4,7 +4,7 @@
  * registry's challenge (auth.ts). Every hop — registry, token realm, redirect, foreign-layer URL — passes the SSRF
  * guard (address-guard.ts). Errors keep the registry's OCI code and carry the image and the step.
  */
-import { Readable, pipeline, PassThrough } from 'node:stream';
+import { Readable, pipeline } from 'node:stream';
 import { LayerlensError } from '../errors.js';
 import { defaultLimits, type Limits } from '../config.js';
 import { AddressGuard } from './address-guard.js';
@@ -192,10 +192,10 @@ export class RegistryClient {
     const verify = verifyingStream(desc.digest, desc.size, step);
     // Registered before pipeline's own listeners, so the image is on the error before anyone downstream sees it.
     for (const s of [blob, verify]) s.on('error', (e: unknown) => tagImage(e, image));
-    // 128 KiB: enough to keep the socket busy while the decompressor works; a layer in flight holds little.
-    const out = new PassThrough({ highWaterMark: 128 * 1024 });
-    pipeline(blob, verify, out, () => undefined);
-    return out;
+    // The verifier is the stream handed out (no PassThrough after it: one stage less per chunk of a layer); pipeline
+    // destroys it with the blob's errors, and its own (size, digest) end it.
+    pipeline(blob, verify, () => undefined);
+    return verify;
   }
 
   private async firstForeign(

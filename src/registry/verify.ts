@@ -15,6 +15,9 @@ export function verifyingStream(expectedDigest: string, expectedSize: number | u
   const hash = createHash('sha256');
   let seen = 0;
   return new Transform({
+    // 128 KiB out: enough to keep the socket busy while the decompressor works (the registry client hands this
+    // stream out as the blob); a layer in flight holds little.
+    readableHighWaterMark: 128 * 1024,
     transform(chunk: Buffer, _enc, cb) {
       seen += chunk.length;
       if (expectedSize !== undefined && seen > expectedSize) {

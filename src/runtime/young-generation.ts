@@ -7,7 +7,7 @@
  *
  * A layer of many small files is different: tar-stream leaves a few KB of objects behind per entry (its header
  * object, strings, an entry stream), so 500 000 entries at 1 MiB meant ~2 100 scavenges and ~60 mark-compacts
- * (~0.8 s of the main thread's GC). Once a walk has seen many entries it calls `noteManyEntries`, and the semi-spaces
+ * (~0.8 s of the main thread's GC). Once a walk has seen many entries, v8-tuning.ts's hook calls `noteManyEntries`, and the semi-spaces
  * may double up to WIDE_SEMI_SPACE (8 MiB: ~300–500 scavenges, ~0.25 s of GC, ~15 MB more peak RSS), after which growth is
  * stopped again. Measured in docs/benchmarks.md. Processes that never call `keepYoungGenerationSmall` (the API, the
  * worker) keep V8's defaults, and these calls do nothing there.
@@ -22,6 +22,13 @@ let state: 'v8-default' | 'small' | 'growing' | 'wide' = 'v8-default';
 export function keepYoungGenerationSmall(): void {
   setFlagsFromString('--semi-space-growth-factor=1');
   state = 'small';
+}
+
+/** V8's own growth factor again (for what records V8's flags at exit: the launcher's code cache, src/runtime/launch.ts). */
+export function restoreYoungGenerationDefaults(): void {
+  if (state === 'v8-default') return;
+  setFlagsFromString('--semi-space-growth-factor=2');
+  state = 'v8-default';
 }
 
 /**

@@ -113,7 +113,12 @@ const schema = {
   LAYERLENS_CALLBACK_ATTEMPTS: int(8, 1),
   DOCKER_CONFIG: optionalStr,
   LAYERLENS_LOG_LEVEL: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
+  LAYERLENS_KEY_PREFIX: (s: string | undefined) => (s === undefined || s === '' ? 'layerlens' : /[{}]/.test(s) ? new Issue('must not contain { or }') : s),
+  LAYERLENS_SHUTDOWN_GRACE: duration(20_000),
 };
+
+/** Every environment variable the configuration reads (the deploy-file test holds deploy/ against it). */
+export const CONFIG_ENV_NAMES: readonly string[] = Object.keys(schema);
 
 type Parsed = { [K in keyof typeof schema]: Exclude<ReturnType<(typeof schema)[K]>, Issue> };
 
@@ -170,6 +175,18 @@ export interface Config {
   /** How long the API reuses a tag → digest answer for inspection (manifests by digest are kept until evicted). */
   tagCacheSeconds: number;
   callback: CallbackConfig;
+  operations: OperationsConfig;
+}
+
+/** Running the service: key prefix and shutdown (README "Operations"). */
+export interface OperationsConfig {
+  /** Base of every Redis key and BullMQ queue prefix (src/redis/keys.ts); several deployments may share a Redis. */
+  keyPrefix: string;
+  /**
+   * On SIGTERM, how long in-flight requests and running jobs get to finish; then open connections are closed and
+   * running jobs handed back to the queue. The process exits at most 5 s after it.
+   */
+  shutdownGraceMs: number;
 }
 
 export interface WebhookConfig {
@@ -291,6 +308,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       secret: e.LAYERLENS_CALLBACK_SECRET || undefined,
       allowPrivate: e.LAYERLENS_CALLBACK_ALLOW_PRIVATE,
       attempts: e.LAYERLENS_CALLBACK_ATTEMPTS,
+    },
+    operations: {
+      keyPrefix: e.LAYERLENS_KEY_PREFIX,
+      shutdownGraceMs: e.LAYERLENS_SHUTDOWN_GRACE,
     },
   };
 }

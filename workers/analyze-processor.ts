@@ -3,7 +3,7 @@
  * result in one transaction. Failures are classified once: a non-retryable error (bad reference, manifest unknown,
  * unauthorized, digest mismatch) fails the job at once with UnrecoverableError; a transient one is retried by BullMQ.
  */
-import { UnrecoverableError, type Job } from 'bullmq';
+import { UnrecoverableError, WaitingError, type Job } from 'bullmq';
 import { analyzeImage, layerReportBody, type AnalysisHooks } from '../src/analyze.js';
 import type { ResultStore, LayerSummaryStore } from '../src/cache/stores.js';
 import type { Limits } from '../src/config.js';
@@ -31,6 +31,12 @@ export interface ProcessorDeps {
   hooks?: AnalysisHooks;
 }
 
+/**
+ * The abort reason of a running job cancelled by a shutting-down worker (run-worker.ts): the processor gives the
+ * job back to the waiting list instead of failing it, so another worker picks it up at once, no attempt spent.
+ */
+export const HAND_BACK = 'layerlens:hand-back';
+
 export interface AnalysisJobResult {
   digest: string;
   packages: Record<string, number>;
@@ -38,7 +44,7 @@ export interface AnalysisJobResult {
 }
 
 export function createAnalyzeProcessor(deps: ProcessorDeps) {
-  return async (job: Job<AnalysisPayload>, _token?: string, signal?: AbortSignal): Promise<AnalysisJobResult> => {
+  return async (job: Job<AnalysisPayload>, token?: string, signal?: AbortSignal): Promise<AnalysisJobResult> => {
     const parsed = analysisPayload.safeParse(job.data);
     if (!parsed.success) throw new UnrecoverableError(`INVALID_PAYLOAD: ${parsed.error.message}`);
     const data = parsed.data;
@@ -78,6 +84,11 @@ export function createAnalyzeProcessor(deps: ProcessorDeps) {
       log.info({ ms: Date.now() - started, packages: result.counts, warnings: result.warnings.length }, 'analysis completed');
       return { digest: source.digest, packages: result.counts, warnings: result.warnings.length };
     } catch (e) {
+      if (outer?.aborted && outer.reason === HAND_BACK && token) {
+        await job.moveToWait(token);
+        log.info({ attempt: job.attemptsMade + 1 }, 'job handed back to the queue (worker shutting down)');
+        throw new WaitingError();
+      }
       const err =
         budget.aborted && !outer?.aborted
           ? new LayerlensError('TIME_BUDGET_EXCEEDED', `the analysis took longer than its budget of ${deps.limits.jobTimeBudgetMs} ms (LAYERLENS_JOB_TIME_BUDGET)`, {

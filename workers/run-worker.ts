@@ -13,7 +13,7 @@ import { PackageIndex } from '../src/fleet/package-index.js';
 import type { Logger } from '../src/logger.js';
 import { ANALYZER_VERSION } from '../src/catalog/catalogers.js';
 import { registryClientFromConfig } from '../src/registry/from-config.js';
-import { createAnalyzeProcessor, type AnalysisJobResult } from './analyze-processor.js';
+import { createAnalyzeProcessor, HAND_BACK, type AnalysisJobResult } from './analyze-processor.js';
 import { AnalysisQueue } from '../src/jobs/client.js';
 import { CALLBACK_QUEUE, CallbackRegistry, type CallbackPayload } from '../src/jobs/callback-job.js';
 import { RESCAN_QUEUE, type RescanPayload } from '../src/jobs/rescan-job.js';
@@ -30,6 +30,7 @@ export interface RunningWorker {
 }
 
 export function startWorker(config: Config, logger: Logger, options: { prefix?: string } = {}): RunningWorker {
+  options = { ...options, prefix: options.prefix ?? config.operations.keyPrefix };
   // Workers block on Redis; BullMQ requires maxRetriesPerRequest: null so a blocked command is never abandoned.
   const connection = connectRedis(config.redis, 'queue');
   connection.on('error', (err) => logger.error({ err: err.message }, 'redis connection error (worker)'));
@@ -67,7 +68,19 @@ export function startWorker(config: Config, logger: Logger, options: { prefix?: 
   return {
     worker,
     async close() {
-      await worker.close();
+      // close() stops fetching at once and waits for the running jobs; those still running after the grace period
+      // are cancelled and handed back to the waiting list (analyze-processor.ts), so none is left stalled, locked
+      // by a process that is gone, until the lock expires.
+      const grace = setTimeout(() => {
+        logger.info({ graceMs: config.operations.shutdownGraceMs }, 'grace period over: handing running jobs back');
+        worker.cancelAllJobs(HAND_BACK);
+      }, config.operations.shutdownGraceMs);
+      try {
+        await worker.close();
+      } finally {
+        clearTimeout(grace);
+      }
+      // After the analysis worker: a job finishing during close still queues its callbacks.
       await extras.close();
       await closeRedis(connection);
       if (layerConnection) await closeRedis(layerConnection);
@@ -122,6 +135,7 @@ function startRescansAndCallbacks(config: Config, logger: Logger, connection: Re
   }
   return {
     async close() {
+      // Rescans and callback deliveries are short (one registry round trip, one POST): they are waited for.
       await Promise.all(workers.map((w) => w.close()));
       await Promise.all([analyses.close(), rescanQueue.close(), callbackQueue.close()]);
     },

@@ -50,6 +50,7 @@ export function readOpenApi(): string {
 }
 
 export async function startApi(config: Config, logger: Logger, options: { prefix?: string } = {}): Promise<RunningApi> {
+  options = { ...options, prefix: options.prefix ?? config.operations.keyPrefix };
   // The API fails fast when Redis is down instead of queueing commands: a caller gets a 503, not a hang.
   const redis = connectRedis(config.redis, 'api');
   redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error (api)'));
@@ -136,7 +137,7 @@ export async function startApi(config: Config, logger: Logger, options: { prefix
     server,
     port,
     async close() {
-      await new Promise((r) => server.close(r));
+      await drainServer(server, config.operations.shutdownGraceMs, logger);
       await closeClients();
     },
   };
@@ -187,6 +188,27 @@ function clientErrorAnswer(code: string | undefined): [number, string, string] {
       return [400, 'INVALID_REQUEST', 'the Content-Length header is invalid or conflicts with Transfer-Encoding'];
     default:
       return [400, 'INVALID_REQUEST', `the request is not valid HTTP/1.1${code ? ` (${code})` : ''}; a Content-Length that does not match the body ends up here too`];
+  }
+}
+
+/**
+ * Stops accepting, lets the requests in flight finish, and closes each keep-alive connection as soon as it is idle;
+ * connections still busy after `graceMs` are cut, so the close is bounded whatever a client does.
+ */
+export async function drainServer(server: ServerType, graceMs: number, logger?: Pick<Logger, 'info'>): Promise<void> {
+  const http = server as import('node:http').Server;
+  const closed = new Promise<void>((r) => server.close(() => r()));
+  const idle = setInterval(() => http.closeIdleConnections(), 100);
+  const cut = setTimeout(() => {
+    logger?.info({ graceMs }, 'grace period over: closing the connections still open');
+    http.closeAllConnections();
+  }, graceMs);
+  http.closeIdleConnections();
+  try {
+    await closed;
+  } finally {
+    clearInterval(idle);
+    clearTimeout(cut);
   }
 }
 

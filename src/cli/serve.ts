@@ -10,12 +10,12 @@ export async function runServe({ config }: CommandContext): Promise<number> {
     const { superviseProcesses } = await import('../util/process-supervisor.js');
     const pool = superviseProcesses({ processes: config.apiProcesses, args: ['serve'], env: { LAYERLENS_API_PROCESSES: '1' }, logger, role: 'api', sharePorts: true });
     logger.info({ processes: config.apiProcesses, port: config.port, host: config.host }, 'layerlens API supervisor started');
-    await untilSignal(logger, () => pool.close());
+    await untilSignal(config, logger, () => pool.close());
     return 0;
   }
   const { startApi } = await import('../api/server.js');
   const api = await startApi(config, logger);
-  await untilSignal(logger, () => api.close());
+  await untilSignal(config, logger, () => api.close());
   // One of several API processes: its IPC channel to the supervisor would keep it alive; let go of it to exit.
   const { default: cluster } = await import('node:cluster');
   if (cluster.isWorker) cluster.worker?.disconnect();

@@ -13,7 +13,7 @@ export async function runStart({ config }: CommandContext): Promise<number> {
   const { startWorker } = await import('../../workers/run-worker.js');
   const worker = startWorker(full, logger);
   const api = await startApi(full, logger);
-  await untilSignal(logger, async () => {
+  await untilSignal(config, logger, async () => {
     await api.close();
     await worker.close();
     redis.stop();

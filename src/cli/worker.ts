@@ -9,12 +9,12 @@ export async function runWorker({ config }: CommandContext): Promise<number> {
     const { superviseProcesses } = await import('../util/process-supervisor.js');
     const pool = superviseProcesses({ processes: config.workerProcesses, args: ['worker'], env: { LAYERLENS_WORKER_PROCESSES: '1' }, logger });
     logger.info({ processes: config.workerProcesses }, 'layerlens worker supervisor started');
-    await untilSignal(logger, () => pool.close());
+    await untilSignal(config, logger, () => pool.close());
     return 0;
   }
   const { startWorker } = await import('../../workers/run-worker.js');
   const worker = startWorker(config, logger);
   logger.info({ concurrency: config.workerConcurrency }, 'layerlens worker started');
-  await untilSignal(logger, () => worker.close());
+  await untilSignal(config, logger, () => worker.close());
   return 0;
 }

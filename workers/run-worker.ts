@@ -9,7 +9,6 @@ import { RedisLayerSummaryStore } from '../src/cache/redis-layer-store.js';
 import { RedisResultStore } from '../src/cache/redis-result-store.js';
 import type { Config } from '../src/config.js';
 import { ANALYZE_QUEUE, type AnalysisPayload } from '../src/jobs/analysis-job.js';
-import { WORKER_LOCK_DURATION_MS, WORKER_STALLED_INTERVAL_MS } from '../src/jobs/queue-options.js';
 import { PackageIndex } from '../src/fleet/package-index.js';
 import type { Logger } from '../src/logger.js';
 import { ANALYZER_VERSION } from '../src/version.js';
@@ -62,8 +61,8 @@ export function startWorker(config: Config, logger: Logger, options: { prefix?: 
     connection,
     prefix: new KeySpace(options.prefix).queuePrefix(ANALYZE_QUEUE),
     concurrency: config.workerConcurrency,
-    lockDuration: WORKER_LOCK_DURATION_MS,
-    stalledInterval: WORKER_STALLED_INTERVAL_MS,
+    lockDuration: config.workerLockDurationMs,
+    stalledInterval: config.workerStalledIntervalMs,
   });
   worker.on('error', (err) => logger.error({ err: err.message }, 'worker error'));
   worker.on('failed', (job, err) => logger.warn({ jobId: job?.id, reason: err.message }, 'job failed'));

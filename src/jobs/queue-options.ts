@@ -15,6 +15,3 @@ export function analysisJobOptions(attempts: number): DefaultJobOptions {
   };
 }
 
-/** A layer pull can take minutes; the lock must outlive the longest gap between renewals, not the whole job. */
-export const WORKER_LOCK_DURATION_MS = 60_000;
-export const WORKER_STALLED_INTERVAL_MS = 30_000;

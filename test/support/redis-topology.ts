@@ -147,10 +147,24 @@ export async function startRedisCluster(options: { primaries?: number; replicasP
       node.child.kill('SIGKILL');
       await exited;
       const started = Date.now();
+      // Done when every live node has marked the dead one failed and its slots are served by a promoted replica.
       await waitFor(
         async () => {
-          const states = await Promise.all(live().map((p) => info(p, 'cluster')));
-          return states.every((i) => i.cluster_state === 'ok') && states.every((i) => Number(i.cluster_known_nodes) >= ports.length);
+          for (const p of live()) {
+            const client = new Redis({ port: p, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+            try {
+              await client.connect();
+              const nodesText = String(await client.cluster('NODES'));
+              const dead = nodesText.split('\n').find((l) => l.includes(`127.0.0.1:${port}@`));
+              if (!dead || !/\bfail\b/.test(dead.split(' ')[2] ?? '')) return false;
+              const shards = (await client.cluster('SLOTS')) as unknown as [number, number, [string, number]][];
+              if (shards.some((s) => Number(s[2][1]) === port)) return false;
+              if ((await info(p, 'cluster')).cluster_state !== 'ok') return false;
+            } finally {
+              client.disconnect();
+            }
+          }
+          return true;
         },
         timeoutMs,
         `the cluster to fail over from ${port}`,

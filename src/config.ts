@@ -85,6 +85,8 @@ const schema = {
   LAYERLENS_ANALYZE_RATE_LIMIT: (s: string | undefined) =>
     !s || /^\s*[1-9]\d*\s*\/\s*[smh]\s*(:\s*[1-9]\d*\s*)?$/i.test(s) ? s : new Issue(`not a rate: ${s} (use e.g. 60/m, 10/s:20 for a burst of 20)`),
   LAYERLENS_WORKER_CONCURRENCY: int(1, 1),
+  LAYERLENS_WORKER_LOCK_DURATION: duration(60_000),
+  LAYERLENS_WORKER_STALLED_INTERVAL: duration(30_000),
   LAYERLENS_LAYER_CONCURRENCY: int(3, 1),
   LAYERLENS_SCAN_V8_DEFAULTS: bool(false),
   LAYERLENS_WORKER_PROCESSES: int(availableParallelism(), 1),
@@ -147,6 +149,13 @@ export interface Config {
   /** `60/m[:burst]` per API key (per address on an open API) for POST /v1/analyses; unset means unlimited. */
   analyzeRateLimit?: string;
   workerConcurrency: number;
+  /**
+   * How long an active job's lock lives between renewals, and how often workers look for jobs whose lock expired
+   * (a worker that died, or a lock lost in a Redis failover): a stalled job is handed to another worker after at
+   * most their sum.
+   */
+  workerLockDurationMs: number;
+  workerStalledIntervalMs: number;
   layerConcurrency: number;
   /** `scan` and `layers` keep V8's default young generation instead of a small one (src/runtime/v8-tuning.ts). */
   scanV8Defaults: boolean;
@@ -274,6 +283,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     apiKeys: e.LAYERLENS_API_KEYS,
     analyzeRateLimit: e.LAYERLENS_ANALYZE_RATE_LIMIT || undefined,
     workerConcurrency: e.LAYERLENS_WORKER_CONCURRENCY,
+    workerLockDurationMs: e.LAYERLENS_WORKER_LOCK_DURATION,
+    workerStalledIntervalMs: e.LAYERLENS_WORKER_STALLED_INTERVAL,
     layerConcurrency: e.LAYERLENS_LAYER_CONCURRENCY,
     scanV8Defaults: e.LAYERLENS_SCAN_V8_DEFAULTS,
     workerProcesses: e.LAYERLENS_WORKER_PROCESSES,

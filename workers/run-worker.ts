@@ -61,7 +61,11 @@ export function startWorker(config: Config, logger: Logger, options: { prefix?: 
     // The worker process's V8 settings, and the hooks its analyses report to (src/runtime/v8-tuning.ts).
     hooks: tuneProcess('worker'),
   });
-  const worker = new Worker<AnalysisPayload, AnalysisJobResult>(ANALYZE_QUEUE, processor, analysisWorkerOptions(connection, options.prefix, config.workerConcurrency));
+  const worker = new Worker<AnalysisPayload, AnalysisJobResult>(
+    ANALYZE_QUEUE,
+    processor,
+    analysisWorkerOptions(connection, options.prefix, config.workerConcurrency, { lockDurationMs: config.workerLockDurationMs, stalledIntervalMs: config.workerStalledIntervalMs }),
+  );
   worker.on('error', (err) => logger.error({ err: err.message }, 'worker error'));
   worker.on('failed', (job, err) => logger.warn({ jobId: job?.id, reason: err.message }, 'job failed'));
   const extras = startRescansAndCallbacks(config, logger, connection, options.prefix, worker);

@@ -11,6 +11,7 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
 import type { RedisClient } from '../redis/connect.js';
 import { KeySpace } from '../redis/keys.js';
+import { execOrThrow, runAcrossSlots } from '../redis/across-slots.js';
 import type { ResultMeta } from '../cache/stores.js';
 import type { VersRange } from '../versions/vers.js';
 import { versContains } from '../versions/vers.js';
@@ -97,17 +98,11 @@ export class PackageIndex {
       if (list) list.push(entry);
       else byIdentity.set(f.identity, [entry]);
     }
-    // Pipelined, not MULTI: the identity hashes are spread over cluster slots; each HSET is idempotent.
-    let pipeline = this.redis.pipeline();
-    let queued = 0;
-    for (const [identity, versions] of byIdentity) {
-      pipeline.zadd(this.identityKey(identity), 0, `${image.digest}\t${JSON.stringify(versions)}`);
-      if (++queued % 1000 === 0) {
-        await execOrThrow(pipeline);
-        pipeline = this.redis.pipeline();
-      }
-    }
-    await execOrThrow(pipeline);
+    // Not one MULTI: the per-package sets are spread over cluster slots; each ZADD is idempotent.
+    await runAcrossSlots(
+      this.redis,
+      [...byIdentity].map(([identity, versions]) => (p) => p.zadd(this.identityKey(identity), 0, `${image.digest}\t${JSON.stringify(versions)}`)),
+    );
     await this.addReference(image.digest, image.image);
   }
 
@@ -138,9 +133,8 @@ export class PackageIndex {
   }
 
   private async dropEntries(digest: string, image: ImageFacts): Promise<void> {
-    const pipeline = this.redis.pipeline();
-    for (const identity of new Set(image.facts.map((f) => f.identity))) pipeline.zremrangebylex(this.identityKey(identity), ...entriesOf(digest));
-    await execOrThrow(pipeline);
+    const identities = [...new Set(image.facts.map((f) => f.identity))];
+    await runAcrossSlots(this.redis, identities.map((identity) => (p) => p.zremrangebylex(this.identityKey(identity), ...entriesOf(digest))));
   }
 
   /**
@@ -182,9 +176,7 @@ export class PackageIndex {
       });
     }
     if (stale.length) {
-      const pipeline = this.redis.pipeline();
-      for (const d of stale) pipeline.zremrangebylex(key, ...entriesOf(d));
-      await execOrThrow(pipeline);
+      await runAcrossSlots(this.redis, stale.map((d) => (p) => p.zremrangebylex(key, ...entriesOf(d))));
     }
     if (images.length < page.limit) return { images };
     // A full page: there is a next one unless the order ends right here.
@@ -224,10 +216,4 @@ export function referenceName(reference: string): string | undefined {
   const at = reference.indexOf('@');
   const name = at >= 0 ? reference.slice(0, at) : reference;
   return name === '' || name.length > 1024 ? undefined : name;
-}
-
-async function execOrThrow(tx: { exec(): Promise<[Error | null, unknown][] | null> }): Promise<void> {
-  const replies = await tx.exec();
-  const failed = replies?.find(([err]) => err);
-  if (failed) throw failed[0];
 }

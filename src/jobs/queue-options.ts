@@ -34,9 +34,6 @@ export function callbackJobOptions(attempts: number): DefaultJobOptions {
   };
 }
 
-/** A layer pull can take minutes; the lock must outlive the longest gap between renewals, not the whole job. */
-export const WORKER_LOCK_DURATION_MS = 60_000;
-export const WORKER_STALLED_INTERVAL_MS = 30_000;
 /** Rescans are a HEAD per watched tag: two at once keep up with many watches without a burst at one registry. */
 export const RESCAN_CONCURRENCY = 2;
 /** Callback deliveries wait on receivers, not on CPU: eight at once so one slow receiver does not hold the rest. */
@@ -59,8 +56,18 @@ export function callbackQueueOptions(connection: RedisClient, prefix: string | u
   return { ...on(CALLBACK_QUEUE, connection, prefix), defaultJobOptions: callbackJobOptions(attempts) };
 }
 
-export function analysisWorkerOptions(connection: RedisClient, prefix: string | undefined, concurrency: number): WorkerOptions {
-  return { ...on(ANALYZE_QUEUE, connection, prefix), concurrency, lockDuration: WORKER_LOCK_DURATION_MS, stalledInterval: WORKER_STALLED_INTERVAL_MS };
+/**
+ * The lock must outlive the longest gap between renewals (a layer pull can take minutes), not the whole job; a job
+ * whose lock expired (a dead worker, a lock lost in a Redis failover) is reclaimed within lock + stalled interval.
+ * Both come from Config (LAYERLENS_WORKER_LOCK_DURATION / _STALLED_INTERVAL).
+ */
+export function analysisWorkerOptions(
+  connection: RedisClient,
+  prefix: string | undefined,
+  concurrency: number,
+  lock: { lockDurationMs: number; stalledIntervalMs: number },
+): WorkerOptions {
+  return { ...on(ANALYZE_QUEUE, connection, prefix), concurrency, lockDuration: lock.lockDurationMs, stalledInterval: lock.stalledIntervalMs };
 }
 
 export function rescanWorkerOptions(connection: RedisClient, prefix: string | undefined): WorkerOptions {

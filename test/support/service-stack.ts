@@ -18,7 +18,9 @@ export interface ServiceStack {
 }
 
 export async function startServiceStack(env: Record<string, string>, prefix: string): Promise<ServiceStack> {
-  const config = loadConfig({ REDIS_URL: redisUrl, PORT: '0', HOST: '127.0.0.1', ...env });
+  // A Cluster or Sentinel suite names its own Redis; REDIS_URL beside it would be refused as two connection modes.
+  const redis = env.REDIS_CLUSTER_NODES || env.REDIS_SENTINELS ? {} : { REDIS_URL: redisUrl };
+  const config = loadConfig({ ...redis, PORT: '0', HOST: '127.0.0.1', ...env });
   const logger = createLogger('silent');
   const worker = startWorker(config, logger, { prefix });
   const api = await startApi(config, logger, { prefix });

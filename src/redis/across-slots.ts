@@ -4,11 +4,10 @@
  * ioredis refuses a pipeline whose keys span slots, one pipeline per command, all sent together so each node gets
  * its own share at once.
  */
-import { Cluster, type ChainableCommander } from 'ioredis';
-import type { RedisClient } from './connect.js';
+import { isCluster, type RedisClient } from './connect.js';
 
 /** Queues one single-key command. */
-export type SlotCommand = (on: ChainableCommander) => unknown;
+export type SlotCommand = (on: ReturnType<RedisClient['pipeline']>) => unknown;
 
 export async function runAcrossSlots(redis: RedisClient, commands: Iterable<SlotCommand>, batchSize = 1000): Promise<void> {
   let batch: SlotCommand[] = [];
@@ -16,7 +15,7 @@ export async function runAcrossSlots(redis: RedisClient, commands: Iterable<Slot
     const current = batch;
     batch = [];
     if (current.length === 0) return;
-    if (redis instanceof Cluster) {
+    if (isCluster(redis)) {
       await Promise.all(current.map((queue) => {
         const pipeline = redis.pipeline();
         queue(pipeline);

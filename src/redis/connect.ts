@@ -54,6 +54,11 @@ export function connectRedis(target: RedisTarget, purpose: ConnectionPurpose): R
   return new Cluster(target.nodes, options);
 }
 
+/** A Cluster client: its pipelines and MULTIs must stay within one hash slot. */
+export function isCluster(client: RedisClient): client is Cluster {
+  return client instanceof Cluster;
+}
+
 /** Close politely (QUIT), or drop the socket when Redis is gone. */
 export async function closeRedis(client: RedisClient): Promise<void> {
   await client.quit().catch(() => client.disconnect());

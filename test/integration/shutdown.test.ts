@@ -138,6 +138,8 @@ suite('SIGTERM on real processes', () => {
     started.push(api);
     await waitFor(async () => api.lines.some((l) => l.msg === 'layerlens API listening'), 60_000, 'the API');
     // Resolving the tag goes through the proxy: held 1.5 s, so the request is in flight when SIGTERM arrives.
+    // Earlier tests' manifest requests must not count as this one reaching the registry.
+    proxy.clear();
     proxy.addFault({ path: /\/manifests\//, fault: { kind: 'delay', ms: 1_500 }, times: 1 });
     const inFlight = new Promise<number>((done, fail) => {
       const req = request({ host: '127.0.0.1', port, method: 'POST', path: '/v1/analyses', headers: { 'content-type': 'application/json' } }, (res) => {
